@@ -1,0 +1,38 @@
+import type { Readable } from 'node:stream';
+
+/** One object to sign a download URL for. */
+export interface SignRequest {
+  /** Object key in the store, as returned by `objectKeyFor*`. */
+  key: string;
+  /** Content-Type the download is served with (the file's own, `image/png` for keyframes). */
+  contentType: string;
+}
+
+export interface SignedUrl {
+  url: string;
+  /** The true expiry: never later than the signature or the signing credentials allow. */
+  expiresAt: Date;
+}
+
+export interface SignOptions {
+  /**
+   * Sign now with the full lifetime instead of reusing the URL of the current signing window
+   * (what refreshFileUrl does).
+   */
+  fresh?: boolean;
+}
+
+/** Where file and keyframe bytes live, and how buyers get download URLs for them. */
+export interface ObjectStore {
+  readonly driver: 'local' | 's3';
+  /** Stores the bytes under `key`; storing the same key again is a no-op (keys are content-addressed). */
+  put(key: string, body: Buffer | Readable, contentType: string, sizeBytes: number): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  /** Removes an object; used only to clean up after a failed ingest. */
+  delete(key: string): Promise<void>;
+  /** Signs download URLs for a batch of objects, in the order given. */
+  sign(requests: readonly SignRequest[], options?: SignOptions): Promise<SignedUrl[]>;
+  /** Number of signatures computed since start-up (cache hits excluded). */
+  readonly signCount: number;
+  close(): Promise<void>;
+}
