@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql ships CommonJS (index.js) and ESM (index.mjs) builds. Node loads the CommonJS one
+    // for Pothos and Yoga; Vite would pick the ESM one for our sources, and two copies of graphql
+    // in one process reject each other's types. Point ours at the same build Node uses.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -52,6 +52,9 @@ const envSchema = z
     GRAPHQL_MAX_TOKENS: positiveInt(2000),
     GRAPHQL_MAX_SIGNED_URLS: positiveInt(1000),
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
+
+    FFMPEG_PATH: z.string().min(1).optional(),
+    FFPROBE_PATH: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.S3_BUCKET && !env.S3_REGION) {
@@ -95,7 +98,12 @@ export interface Config {
   corsOrigins: string[];
   graphqlLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxSignedUrls: number };
   shutdownTimeoutSeconds: number;
+  /** ffmpeg and ffprobe executables; unset means a system binary on PATH, else the npm builds. */
+  media: { ffmpegPath: string | undefined; ffprobePath: string | undefined };
 }
+
+// Values that may hold a password or signing key are never echoed in configuration errors.
+const SECRET_VARIABLES = new Set(['LOCAL_SIGNING_SECRET', 'DATABASE_URL', 'REDIS_URL']);
 
 /** Invalid configuration; the message names every bad variable and what it accepts. */
 export class ConfigError extends Error {
@@ -110,7 +118,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
-      const value = cleaned[variable];
+      const value = SECRET_VARIABLES.has(variable) ? undefined : cleaned[variable];
       const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
       return `  ${variable}${shown}: ${issue.message}`;
     });
@@ -154,5 +162,6 @@ function toConfig(env: Env): Config {
       maxSignedUrls: env.GRAPHQL_MAX_SIGNED_URLS,
     },
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
+    media: { ffmpegPath: env.FFMPEG_PATH, ffprobePath: env.FFPROBE_PATH },
   };
 }

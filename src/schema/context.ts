@@ -1,0 +1,38 @@
+import type DataLoader from 'dataloader';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { FileRow, JobRow, KeyframeRow } from '../db/schema.ts';
+import type { Logger } from '../logger.ts';
+import type { ObjectStore, SignedUrl } from '../storage/types.ts';
+
+/** What an authenticated API key may do, read once per request. */
+export interface Principal {
+  apiKeyId: string;
+  organizationId: string;
+  scopes: readonly string[];
+}
+
+/** Per-request DataLoaders; a new set for every request, so nothing leaks between callers. */
+export interface Loaders {
+  jobById: DataLoader<string, JobRow | null>;
+  fileById: DataLoader<string, FileRow | null>;
+  keyframesByFileId: DataLoader<string, KeyframeRow[]>;
+  /** Keyed by `signingKey(storageKey, contentType)`. */
+  signedUrl: DataLoader<string, SignedUrl>;
+}
+
+/** Long-lived parts shared by every request of one server. */
+export interface AppServices {
+  config: Config;
+  database: Database;
+  store: ObjectStore;
+  logger: Logger;
+}
+
+export interface GraphQLContext {
+  requestId: string;
+  principal: Principal;
+  loaders: Loaders;
+  services: AppServices;
+  logger: Logger;
+}
