@@ -11,6 +11,7 @@ export async function serve(context: AppContext, graphiql?: GraphiQLDefaults): P
   const services = { config, database, store, logger };
   // The REST handler runs its operations on the GraphQL server that createApp builds.
   const app: App = createApp(services, { graphiql, rest: createRestHandler(() => app.graphql, services) });
+  await app.ready();
   const running = await listen(app.fetch, config.host, config.port);
   logger.info(
     { address: running.url, publicUrl: config.publicUrl, database: database.kind, storage: store.driver, node: process.version },
@@ -22,6 +23,7 @@ export async function serve(context: AppContext, graphiql?: GraphiQLDefaults): P
       logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
       void running
         .close(config.shutdownTimeoutSeconds * 1000)
+        .then(() => app.close())
         .then(() => context.close())
         .then(() => {
           logger.info('files-gateway stopped');

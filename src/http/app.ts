@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { ERROR_CATALOGUE } from '../errors.ts';
-import { stripQuery } from '../logger.ts';
 import type { AppServices } from '../schema/context.ts';
 import { createLocalDownloadHandler } from '../storage/index.ts';
 import { type GraphiQLDefaults, type GraphQLServer, createGraphQLServer } from './yoga.ts';
+import { createMetrics, routeOf } from './metrics.ts';
+import { createRateLimiter } from './rate-limit.ts';
 import { type RequestScope, runInRequestScope } from './request-scope.ts';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -12,6 +13,10 @@ export type FetchHandler = (request: Request) => Promise<Response>;
 export interface App {
   fetch: FetchHandler;
   graphql: GraphQLServer;
+  /** Waits for the rate limiter's Redis connection, when there is one. */
+  ready(): Promise<void>;
+  /** Releases what the app holds besides the services (the rate limiter's Redis connection). */
+  close(): Promise<void>;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -40,16 +45,40 @@ function createHtmlCompressor() {
   };
 }
 
-export function createApp(services: AppServices, options: { graphiql?: GraphiQLDefaults; rest?: FetchHandler } = {}): App {
-  const graphql = createGraphQLServer(services, options.graphiql);
+export interface AppOptions {
+  graphiql?: GraphiQLDefaults;
+  /** The /v1 handler; built by the caller because it executes operations on this app's GraphQL server. */
+  rest?: FetchHandler;
+}
+
+/** Paths that spend the caller's rate-limit budget: every API operation, not health checks or downloads. */
+const isMetered = (request: Request, pathname: string) =>
+  pathname.startsWith('/v1/') ? pathname !== '/v1/openapi.json' : pathname === '/graphql' && !acceptsHtmlOnly(request);
+
+function acceptsHtmlOnly(request: Request): boolean {
+  return request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
+}
+
+function rateLimitedResponse(pathname: string, requestId: string, headers: Record<string, string>): Response {
+  const message = `Rate limit exceeded for this API key: retry after ${headers['Retry-After']} seconds.`;
+  if (pathname.startsWith('/v1/')) {
+    return jsonResponse(429, errorBody(ERROR_CATALOGUE.RATE_LIMITED.restType, message, requestId), headers);
+  }
+  return jsonResponse(429, { errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] }, headers);
+}
+
+export function createApp(services: AppServices, options: AppOptions = {}): App {
+  const metrics = createMetrics(services);
+  const graphql = createGraphQLServer(services, options.graphiql, { onDatabaseError: metrics.countDatabaseError });
   const downloads = services.store.driver === 'local' ? createLocalDownloadHandler(services.store) : undefined;
+  const limiter = createRateLimiter(services.config, services.logger);
   const compressHtml = createHtmlCompressor();
   const { logger } = services;
 
-  const route = async (request: Request, scope: RequestScope): Promise<Response> => {
-    const { pathname } = new URL(request.url);
+  const route = async (request: Request, pathname: string, scope: RequestScope): Promise<Response> => {
     if (pathname === '/healthz') return jsonResponse(200, { status: 'ok' });
     if (pathname === '/readyz') return readiness(services);
+    if (pathname === '/metrics') return new Response(await metrics.registry.metrics(), { headers: { 'Content-Type': metrics.registry.contentType } });
     if (pathname === '/graphql') return compressHtml(request, await graphql.handle(request, {}));
     if (downloads && pathname.startsWith('/objects/')) return downloads(request);
     if (options.rest && pathname.startsWith('/v1/')) return options.rest(request);
@@ -57,20 +86,36 @@ export function createApp(services: AppServices, options: { graphiql?: GraphiQLD
     return jsonResponse(404, errorBody(ERROR_CATALOGUE.NOT_FOUND.restType, message, scope.requestId));
   };
 
+  const limitAndRoute = async (request: Request, pathname: string, scope: RequestScope): Promise<Response> => {
+    if (!isMetered(request, pathname)) return route(request, pathname, scope);
+    const authorization = request.headers.get('authorization');
+    const decision = await limiter.consume(authorization);
+    if (!decision.allowed) return rateLimitedResponse(pathname, scope.requestId, decision.headers);
+    const response = await route(request, pathname, scope);
+    // An idempotent replay costs nothing: give its token back.
+    if (scope.replayed) await limiter.refund(authorization);
+    for (const [name, value] of Object.entries(decision.headers)) response.headers.set(name, value);
+    return response;
+  };
+
   const fetch: FetchHandler = async (request) => {
     const started = performance.now();
+    const { pathname } = new URL(request.url);
     const given = request.headers.get('request-id') ?? request.headers.get('x-request-id');
     const scope: RequestScope = { requestId: given && REQUEST_ID_PATTERN.test(given) ? given : `req_${randomUUID()}` };
-    const response = await runInRequestScope(scope, () => route(request, scope));
+    const response = await runInRequestScope(scope, () => limitAndRoute(request, pathname, scope));
     response.headers.set('Request-Id', scope.requestId);
+
+    const seconds = (performance.now() - started) / 1000;
+    metrics.observeRequest(routeOf(pathname), request.method, response.status, seconds);
     logger.info(
       {
         requestId: scope.requestId,
         method: request.method,
-        path: stripQuery(new URL(request.url).pathname),
+        route: routeOf(pathname),
         operation: scope.operation,
         status: response.status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        durationMs: Math.round(seconds * 10_000) / 10,
         apiKeyId: scope.apiKeyId,
       },
       'request',
@@ -78,7 +123,7 @@ export function createApp(services: AppServices, options: { graphiql?: GraphiQLD
     return response;
   };
 
-  return { fetch, graphql };
+  return { fetch, graphql, ready: () => limiter.ready(), close: () => limiter.close() };
 }
 
 async function readiness(services: AppServices): Promise<Response> {

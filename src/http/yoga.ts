@@ -1,12 +1,16 @@
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { authenticate } from '../auth.ts';
-import { apiError } from '../errors.ts';
 import { createLoaders } from '../loaders.ts';
 import type { AppServices, GraphQLContext } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
+import { createMaskError } from './graphql-errors.ts';
 import { currentRequestScope } from './request-scope.ts';
+import { signedUrlBudgetPlugin } from './signed-url-budget.ts';
 
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -19,14 +23,37 @@ export interface GraphiQLDefaults {
 /** Every operation here reads files, so every one needs `jobs:read`. */
 const REQUIRED_SCOPE = 'jobs:read';
 
-export function createGraphQLServer(services: AppServices, graphiql: GraphiQLDefaults = {}): GraphQLServer {
-  const { logger } = services;
+export interface GraphQLServerHooks {
+  onDatabaseError?: () => void;
+}
+
+export function createGraphQLServer(services: AppServices, graphiql: GraphiQLDefaults = {}, hooks: GraphQLServerHooks = {}): GraphQLServer {
+  const { logger, config } = services;
+  const limits = config.graphqlLimits;
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
     renderGraphiQL,
+    // One operation per request: a batched array would multiply the work behind one rate-limit token.
+    batching: false,
+    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
+    plugins: [
+      // Cross-site simple requests (GET with a query string, form posts) must carry this header or
+      // a JSON content type, which a browser cannot send cross-site without a CORS preflight.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-csrf'] }),
+      maxTokensPlugin({ n: limits.maxTokens }),
+      maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true }),
+      maxAliasesPlugin({ n: limits.maxAliases }),
+      signedUrlBudgetPlugin(limits.maxSignedUrls),
+      {
+        onParams({ params }) {
+          const scope = currentRequestScope();
+          if (scope && !scope.operation) scope.operation = params.operationName ?? 'anonymous operation';
+        },
+      },
+    ],
     graphiql: { title: 'files-gateway', shouldPersistHeaders: false, ...graphiql },
     context: async ({ request }): Promise<GraphQLContext> => {
       const scope = currentRequestScope();
@@ -41,15 +68,6 @@ export function createGraphQLServer(services: AppServices, graphiql: GraphiQLDef
         logger: logger.child({ requestId }),
       };
     },
-    maskedErrors: {
-      maskError: (error, message) => {
-        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-        if (original instanceof GraphQLError && original.extensions?.code) return error as Error;
-        // Not from the error catalogue: log it once here, show the caller a generic error.
-        const requestId = currentRequestScope()?.requestId;
-        logger.error({ err: original, requestId }, 'unexpected error while executing a GraphQL operation');
-        return apiError('INTERNAL_SERVER_ERROR', `${message} Quote request id ${requestId ?? 'unknown'} when reporting it.`);
-      },
-    },
+    maskedErrors: { maskError: createMaskError(logger, hooks.onDatabaseError) },
   });
 }

@@ -53,6 +53,7 @@ export function useTestApp(handle: TestDatabase, env: Record<string, string> = {
     testApp.app = createApp(testApp.services, { rest: createRestHandler(() => testApp.app.graphql, testApp.services) });
   });
   afterAll(async () => {
+    await testApp.app?.close();
     await testApp.services?.store.close();
     if (testApp.dataDir) fs.rmSync(testApp.dataDir, { recursive: true, force: true });
   });
