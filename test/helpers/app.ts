@@ -25,11 +25,15 @@ export interface TestApp {
   dataDir: string;
 }
 
+/** Keeps log lines in memory and appends them to this run's log folder, which is searched for secrets afterwards. */
 export function captureLogs(): { logs: CapturedLogs; stream: Writable } {
   const logs: CapturedLogs = { lines: [] };
+  const dir = process.env.FILES_GATEWAY_TEST_LOG_DIR;
+  const file = dir ? path.join(dir, `${process.pid}-${Math.random().toString(36).slice(2)}.log`) : undefined;
   const stream = new Writable({
     write(chunk, _encoding, done) {
       logs.lines.push(String(chunk));
+      if (file) fs.appendFileSync(file, String(chunk));
       done();
     },
   });
