@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { PgliteLockedError } from '../db/pglite-lock.ts';
 import { registerAdminCommands } from './admin.ts';
+import { openContext } from './context.ts';
+import { registerDemoCommand } from './demo.ts';
+import { registerIngestCommand } from './ingest.ts';
 import { UsageError } from './output.ts';
 import { registerServeCommand } from './serve.ts';
 
@@ -12,6 +15,8 @@ const program = new Command('files-gateway')
 
 registerAdminCommands(program);
 registerServeCommand(program);
+registerIngestCommand(program, () => openContext({ logToStderr: true }));
+registerDemoCommand(program);
 
 /** Errors a user can cause and fix; they print as one message without a stack trace. */
 const EXPECTED_ERRORS = [UsageError, ConfigError, PgliteLockedError];

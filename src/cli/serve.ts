@@ -6,7 +6,7 @@ import { createRestHandler } from '../rest/router.ts';
 import { type AppContext, openContext } from './context.ts';
 
 /** Serves the gateway until SIGTERM or SIGINT, then drains in-flight requests and exits 0. */
-export async function serve(context: AppContext, graphiql?: GraphiQLDefaults): Promise<void> {
+export async function serve(context: AppContext, graphiql?: GraphiQLDefaults, onListening?: (url: string) => void): Promise<void> {
   const { config, logger, database, store } = context;
   const services = { config, database, store, logger };
   // The REST handler runs its operations on the GraphQL server that createApp builds.
@@ -17,6 +17,7 @@ export async function serve(context: AppContext, graphiql?: GraphiQLDefaults): P
     { address: running.url, publicUrl: config.publicUrl, database: database.kind, storage: store.driver, node: process.version },
     'files-gateway listening',
   );
+  onListening?.(running.url);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
