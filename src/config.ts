@@ -40,7 +40,7 @@ const envSchema = z
 
     URL_EXPIRES_SECONDS: positiveInt(MAX_URL_EXPIRES_SECONDS, MAX_URL_EXPIRES_SECONDS),
     SIGNING_WINDOW_SECONDS: positiveInt(3600),
-    SIGNED_URL_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).default(200_000),
+    SIGNED_URL_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).default(100_000),
 
     RATE_LIMIT_PER_SECOND: positiveInt(20),
     RATE_LIMIT_BURST: positiveInt(100),

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 
 /** One object to sign a download URL for. */
 export interface SignRequest {
-  /** Object key in the store, as returned by `objectKeyFor*`. */
+  /** Object key in the store, as returned by `fileObjectKey` or `keyframeObjectKey`. */
   key: string;
   /** Content-Type the download is served with (the file's own, `image/png` for keyframes). */
   contentType: string;
@@ -22,10 +22,24 @@ export interface SignOptions {
   fresh?: boolean;
 }
 
+/** Counters of the signed-URL cache, for metrics. */
+export interface SignedUrlCacheStats {
+  hits: number;
+  /** Lookups that found no entry or an expired one; always 0 while the cache is disabled. */
+  misses: number;
+  evictions: number;
+  entries: number;
+  /** 0 when the cache is disabled. */
+  maxEntries: number;
+}
+
 /** Where file and keyframe bytes live, and how buyers get download URLs for them. */
 export interface ObjectStore {
   readonly driver: 'local' | 's3';
-  /** Stores the bytes under `key`; storing the same key again is a no-op (keys are content-addressed). */
+  /**
+   * Stores the bytes under `key`; storing the same key again is a no-op (keys are content-addressed),
+   * and a stream body is then destroyed unread.
+   */
   put(key: string, body: Buffer | Readable, contentType: string, sizeBytes: number): Promise<void>;
   exists(key: string): Promise<boolean>;
   /** Removes an object; used only to clean up after a failed ingest. */
@@ -34,5 +48,6 @@ export interface ObjectStore {
   sign(requests: readonly SignRequest[], options?: SignOptions): Promise<SignedUrl[]>;
   /** Number of signatures computed since start-up (cache hits excluded). */
   readonly signCount: number;
+  cacheStats(): SignedUrlCacheStats;
   close(): Promise<void>;
 }
