@@ -5,7 +5,7 @@ import type { SignedUrl, SignedUrlCacheStats, SignRequest } from './types.ts';
  * on every hit makes the first key the least recently used one.
  *
  * NOTE: an S3 entry takes about 0.85 KB of heap (measured over 50,000 entries on Node 20), so the
- * default of 200,000 entries can reach about 170 MB.
+ * default of 100,000 entries can reach about 85 MB.
  */
 export class SignedUrlCache {
   readonly #entries = new Map<string, SignedUrl>();
