@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type App, createApp } from '../http/app.ts';
-import type { GraphiQLDefaults } from '../http/yoga.ts';
 import { listen } from '../http/server.ts';
+import type { GraphiQLDefaults } from '../http/yoga.ts';
 import { createRestHandler } from '../rest/router.ts';
 import { type AppContext, openContext } from './context.ts';
 

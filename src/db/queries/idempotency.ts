@@ -4,8 +4,8 @@ import { idempotencyKeys } from '../schema.ts';
 
 /**
  * Hours a stored response is replayed; an older row counts as absent and is overwritten.
- * TODO: nothing deletes expired rows yet, they are only overwritten when their key comes back;
- * a periodic delete by created_at (indexed by idempotency_keys_created_at_idx) is still missing.
+ * TODO: nothing deletes expired rows yet. They are overwritten only when their key is reused, so
+ * a periodic delete by created_at (indexed by idempotency_keys_created_at_idx) is still needed.
  */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 
