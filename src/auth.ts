@@ -1,5 +1,5 @@
-import { findApiKeyBySecret } from './db/queries/api-keys.ts';
 import type { Db } from './db/client.ts';
+import { findApiKeyBySecret } from './db/queries/api-keys.ts';
 import { apiError } from './errors.ts';
 import type { Principal } from './schema/context.ts';
 
@@ -15,7 +15,9 @@ const unauthenticated = (message: string) =>
  */
 export async function authenticate(db: Db, authorization: string | null, requiredScope: string): Promise<Principal> {
   if (!authorization) {
-    throw unauthenticated('Missing API key: send the header `Authorization: Bearer fh_live_…` with a key created by `files-gateway keys create`.');
+    throw unauthenticated(
+      'Missing API key: send the header `Authorization: Bearer fh_live_…` with a key created by `files-gateway keys create`.',
+    );
   }
   const secret = BEARER.exec(authorization)?.[1];
   if (!secret || !SECRET_FORMAT.test(secret)) {
@@ -26,7 +28,10 @@ export async function authenticate(db: Db, authorization: string | null, require
   if (!key) throw unauthenticated('Invalid API key: no key has this secret. Check for a typo or create a new key.');
   if (key.revokedAt) throw unauthenticated(`API key ${key.id} was revoked at ${key.revokedAt.toISOString()}: create a new key.`);
   if (!key.scopes.includes(requiredScope)) {
-    throw apiError('FORBIDDEN', `API key ${key.id} lacks the ${requiredScope} scope (it has: ${key.scopes.join(', ') || 'none'}). Create a key with --scopes ${requiredScope}.`);
+    throw apiError(
+      'FORBIDDEN',
+      `API key ${key.id} lacks the ${requiredScope} scope (it has: ${key.scopes.join(', ') || 'none'}). Create a key with --scopes ${requiredScope}.`,
+    );
   }
   return { apiKeyId: key.id, organizationId: key.organizationId, scopes: key.scopes };
 }

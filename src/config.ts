@@ -44,7 +44,10 @@ const envSchema = z
 
     RATE_LIMIT_PER_SECOND: positiveInt(20),
     RATE_LIMIT_BURST: positiveInt(100),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' }).optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' })
+      .optional(),
     CORS_ORIGINS: z.string().default(''),
 
     GRAPHQL_MAX_DEPTH: positiveInt(10),

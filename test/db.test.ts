@@ -117,9 +117,7 @@ describe.each(DRIVERS)('database on %s', (driver) => {
   it('rejects UPDATE of a keyframe', async () => {
     const { db, org, job } = await seedJob();
     const row = fileRow(job.id, org.id, { contentType: 'video/mp4', durationSeconds: 4 });
-    await insertFileWithKeyframes(db, row, [
-      { fileId: row.id, index: 0, timestampSeconds: 1, width: 10, height: 10, storageKey: 'k0' },
-    ]);
+    await insertFileWithKeyframes(db, row, [{ fileId: row.id, index: 0, timestampSeconds: 1, width: 10, height: 10, storageKey: 'k0' }]);
     const text = await rejectionText(db.update(keyframes).set({ width: 11 }).where(eq(keyframes.fileId, row.id)));
     expect(text).toContain('rows of table "keyframes" are immutable');
   });

@@ -75,14 +75,23 @@ describe.skipIf(!CHROMIUM)('GraphiQL in headless Chromium', () => {
   it('runs the example query and shows a file id', async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage();
       // Any request that leaves the gateway would fail offline; record them to prove the page needs none.
       const external: string[] = [];
       page.on('request', (request) => {
-        if (!request.url().startsWith(baseUrl) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) external.push(request.url());
+        if (!request.url().startsWith(baseUrl) && !request.url().startsWith('data:') && !request.url().startsWith('blob:'))
+          external.push(request.url());
       });
       await page.goto(`${baseUrl}/graphql`, { waitUntil: 'load' });
       await page.locator('.graphiql-execute-button').click({ timeout: 30_000 });

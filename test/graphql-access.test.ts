@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DRIVERS, useTestDatabase } from './helpers/databases.ts';
 import { graphqlRequest, useTestApp } from './helpers/app.ts';
+import { DRIVERS, useTestDatabase } from './helpers/databases.ts';
 import { type SeededOrganization, seedFiles, seedOrganization } from './helpers/seed.ts';
 
 const JOB_QUERY = 'query($id: ID!) { job(id: $id) { id name files(first: 5) { totalCount edges { node { id } } } } }';
@@ -99,13 +99,7 @@ describe.each(DRIVERS)('GraphQL access on %s', (driver) => {
     const result = await graphqlRequest(testApp.app, mine.readKey, NODES_QUERY, {
       ids: [mine.jobId, theirs.jobId, myFile, theirFile, 'garbage'],
     });
-    expect(result.body.data?.nodes).toEqual([
-      { id: mine.jobId, __typename: 'Job' },
-      null,
-      { id: myFile, __typename: 'File' },
-      null,
-      null,
-    ]);
+    expect(result.body.data?.nodes).toEqual([{ id: mine.jobId, __typename: 'Job' }, null, { id: myFile, __typename: 'File' }, null, null]);
   });
 
   it('refuses to refresh other organization file', async () => {

@@ -3,8 +3,8 @@ import { printSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../src/http/server.ts';
 import { schema } from '../src/schema/index.ts';
+import { dataField, graphqlRequest, useTestApp } from './helpers/app.ts';
 import { DRIVERS, useTestDatabase } from './helpers/databases.ts';
-import { graphqlRequest, useTestApp } from './helpers/app.ts';
 import { type SeededOrganization, seedFiles, seedOrganization } from './helpers/seed.ts';
 
 const FULL_PAGE = /* GraphQL */ `
@@ -45,7 +45,7 @@ describe.each(DRIVERS)('GraphQL batching on %s', (driver) => {
 
   it('lists 100 files with keyframes in 4 statements', async () => {
     const result = await graphqlRequest(testApp.app, seed.readKey, FULL_PAGE, { id: seed.jobId });
-    const edges = (result.body.data?.job as { files: { edges: Array<{ node: { keyframes: unknown[] | null } }> } }).files.edges;
+    const edges = dataField<{ files: { edges: Array<{ node: { keyframes: unknown[] | null } }> } }>(result, 'job').files.edges;
     expect(result.body.errors).toBeUndefined();
     expect(edges).toHaveLength(100);
     expect(edges.filter((edge) => edge.node.keyframes?.length === 3)).toHaveLength(25);
@@ -60,7 +60,7 @@ describe.each(DRIVERS)('GraphQL batching on %s', (driver) => {
 
   it('returns null keyframes for images', async () => {
     const result = await graphqlRequest(testApp.app, seed.readKey, FULL_PAGE, { id: seed.jobId });
-    const edges = (result.body.data?.job as { files: { edges: Array<{ node: { contentType: string; keyframes: unknown } }> } }).files.edges;
+    const edges = dataField<{ files: { edges: Array<{ node: { contentType: string; keyframes: unknown } }> } }>(result, 'job').files.edges;
     for (const edge of edges.filter((e) => e.node.contentType.startsWith('image/'))) expect(edge.node.keyframes).toBeNull();
   });
 
@@ -70,7 +70,10 @@ describe.each(DRIVERS)('GraphQL batching on %s', (driver) => {
       const response = await fetch(`${running.url}/graphql`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${seed.readKey}` },
-        body: JSON.stringify({ query: 'query($id: ID!) { job(id: $id) { id files(first: 1) { totalCount } } }', variables: { id: seed.jobId } }),
+        body: JSON.stringify({
+          query: 'query($id: ID!) { job(id: $id) { id files(first: 1) { totalCount } } }',
+          variables: { id: seed.jobId },
+        }),
       });
       const body = (await response.json()) as { data: { job: { id: string; files: { totalCount: number } } } };
       expect(response.status).toBe(200);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from './helpers/databases.ts';
 import { graphqlRequest, useTestApp } from './helpers/app.ts';
+import { useTestDatabase } from './helpers/databases.ts';
 import { type SeededOrganization, seedFiles, seedOrganization } from './helpers/seed.ts';
 
 const PAGE_FIELDS = 'files(first: 100) { edges { node { id downloadUrl keyframes { downloadUrl } } } }';
@@ -26,7 +26,9 @@ describe('GraphQL query limits', () => {
   };
 
   it('accepts one page of 100 files with keyframe URLs', async () => {
-    const result = await graphqlRequest(testApp.app, seed.readKey, `query($id: ID!) { job(id: $id) { ${PAGE_FIELDS} } }`, { id: seed.jobId });
+    const result = await graphqlRequest(testApp.app, seed.readKey, `query($id: ID!) { job(id: $id) { ${PAGE_FIELDS} } }`, {
+      id: seed.jobId,
+    });
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJob } from '../src/db/queries/jobs.ts';
+import { dataField, graphqlRequest, useTestApp } from './helpers/app.ts';
 import { DRIVERS, useTestDatabase } from './helpers/databases.ts';
-import { graphqlRequest, useTestApp } from './helpers/app.ts';
 import { type SeededOrganization, seedFiles, seedOrganization } from './helpers/seed.ts';
 
 const PAGE_QUERY = /* GraphQL */ `
@@ -37,7 +37,7 @@ describe.each(DRIVERS)('GraphQL pagination on %s', (driver) => {
 
   const page = async (variables: Record<string, unknown>) => {
     const result = await graphqlRequest(testApp.app, seed.readKey, PAGE_QUERY, { id: seed.jobId, ...variables });
-    return { ...result, connection: (result.body.data?.job as { files: Connection } | undefined)?.files };
+    return { ...result, connection: (result.body.data?.job as unknown as { files: Connection } | undefined)?.files };
   };
 
   const expectBadInput = async (variables: Record<string, unknown>, param: string) => {
@@ -99,10 +99,10 @@ describe.each(DRIVERS)('GraphQL pagination on %s', (driver) => {
     const target = { organizationId: seed.organizationId, jobId: job.id };
     const first = await seedFiles(handle.database.db, target, 3);
     const one = await graphqlRequest(testApp.app, seed.readKey, PAGE_QUERY, { id: job.id, first: 3 });
-    const endCursor = (one.body.data?.job as { files: Connection }).files.pageInfo.endCursor;
+    const endCursor = dataField<{ files: Connection }>(one, 'job').files.pageInfo.endCursor;
     const later = await seedFiles(handle.database.db, target, 2);
     const two = await graphqlRequest(testApp.app, seed.readKey, PAGE_QUERY, { id: job.id, first: 3, after: endCursor });
-    const next = (two.body.data?.job as { files: Connection }).files;
+    const next = dataField<{ files: Connection }>(two, 'job').files;
     expect(first).toHaveLength(3);
     expect(next.edges.map((edge) => edge.node.id)).toEqual(later);
     expect(next.pageInfo.hasNextPage).toBe(false);
@@ -126,7 +126,7 @@ describe.each(DRIVERS)('GraphQL pagination on %s', (driver) => {
     const job = await createJob(handle.database.db, { organizationId: seed.organizationId, name: 'other' });
     await seedFiles(handle.database.db, { organizationId: seed.organizationId, jobId: job.id }, 2);
     const other = await graphqlRequest(testApp.app, seed.readKey, PAGE_QUERY, { id: job.id, first: 1 });
-    const cursor = (other.body.data?.job as { files: Connection }).files.pageInfo.endCursor;
+    const cursor = dataField<{ files: Connection }>(other, 'job').files.pageInfo.endCursor;
     await expectBadInput({ after: cursor }, 'after');
   });
 });

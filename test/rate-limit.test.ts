@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
-import { useTestDatabase } from './helpers/databases.ts';
 import { graphqlRequest, useTestApp } from './helpers/app.ts';
+import { useTestDatabase } from './helpers/databases.ts';
 import { type SeededOrganization, seedOrganization } from './helpers/seed.ts';
 
 const QUERY = 'query($id: ID!) { job(id: $id) { id } }';

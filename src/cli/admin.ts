@@ -19,7 +19,9 @@ async function withDatabase<T>(work: (database: Database) => Promise<T>): Promis
 
 async function requireOrganization(database: Database, id: string) {
   if (!isId('organization', id)) {
-    throw new UsageError(`Invalid --org ${JSON.stringify(id)}: expected an organization id such as org_01J…; run \`files-gateway orgs create --name NAME\` to make one.`);
+    throw new UsageError(
+      `Invalid --org ${JSON.stringify(id)}: expected an organization id such as org_01J…; run \`files-gateway orgs create --name NAME\` to make one.`,
+    );
   }
   const organization = await findOrganization(database.db, id);
   if (!organization) throw new UsageError(`Unknown organization ${JSON.stringify(id)}: no organization has this id in this database.`);
@@ -65,7 +67,11 @@ export function registerAdminCommands(program: Command): void {
     .action(async (options: { name: string; json?: boolean }) => {
       const name = nonEmpty('--name', options.name);
       const organization = await withDatabase((database) => createOrganization(database.db, { name }));
-      printResult(options.json, { id: organization.id, name: organization.name, created_at: organization.createdAt.toISOString() }, `Created organization ${organization.id} (${organization.name}).`);
+      printResult(
+        options.json,
+        { id: organization.id, name: organization.name, created_at: organization.createdAt.toISOString() },
+        `Created organization ${organization.id} (${organization.name}).`,
+      );
     });
 
   const keys = program.command('keys').description('manage API keys');
@@ -96,7 +102,8 @@ export function registerAdminCommands(program: Command): void {
     .argument('<key_id>', 'id of the key (key_…)')
     .option('--json', 'print one JSON object')
     .action(async (keyId: string, options: { json?: boolean }) => {
-      if (!isId('apiKey', keyId)) throw new UsageError(`Invalid key id ${JSON.stringify(keyId)}: expected an id such as key_01J… (not the secret).`);
+      if (!isId('apiKey', keyId))
+        throw new UsageError(`Invalid key id ${JSON.stringify(keyId)}: expected an id such as key_01J… (not the secret).`);
       const row = await withDatabase((database) => revokeApiKey(database.db, keyId));
       if (!row) throw new UsageError(`Unknown API key ${JSON.stringify(keyId)}: no key has this id.`);
       const revokedAt = row.revokedAt?.toISOString() ?? null;
@@ -116,7 +123,11 @@ export function registerAdminCommands(program: Command): void {
         await requireOrganization(database, options.org);
         return createJob(database.db, { organizationId: options.org, name });
       });
-      printResult(options.json, { id: job.id, organization_id: job.organizationId, name: job.name, status: job.status, created_at: job.createdAt.toISOString() }, `Created job ${job.id} (${job.name}).`);
+      printResult(
+        options.json,
+        { id: job.id, organization_id: job.organizationId, name: job.name, status: job.status, created_at: job.createdAt.toISOString() },
+        `Created job ${job.id} (${job.name}).`,
+      );
     });
 
   jobs

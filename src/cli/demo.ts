@@ -78,7 +78,10 @@ async function runDemo(options: { media?: string }): Promise<void> {
   for (const result of results.filter((r) => r.status === 'rejected')) {
     logger.warn({ path: result.path, error: result.error }, 'demo ingest rejected a file');
   }
-  logger.info({ created: results.filter((r) => r.status === 'created').length, duplicate: results.filter((r) => r.status === 'duplicate').length }, 'demo media ingested');
+  logger.info(
+    { created: results.filter((r) => r.status === 'created').length, duplicate: results.filter((r) => r.status === 'duplicate').length },
+    'demo media ingested',
+  );
 
   const firstPage = await listJobFilesPage(database.db, { jobId: state.jobId, minScore: 3, limit: 1, direction: 'forward' });
   const graphiql = { headers: JSON.stringify({ Authorization: `Bearer ${state.apiKey}` }), defaultQuery: DEMO_QUERY(state.jobId) };

@@ -43,9 +43,7 @@ const MIGRATION_LOCK_ID = 7_270_001;
 const countingLogger = { logQuery: () => recordStatement() };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.maxConnections ?? 10)
-    : openPglite(options.pgliteDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.maxConnections ?? 10) : openPglite(options.pgliteDir);
 }
 
 function openPostgres(url: string, max: number): Database {

@@ -111,7 +111,10 @@ export const files = pgTable(
     check('files_size_bytes_positive', sql`${table.sizeBytes} > 0`),
     check('files_content_hash_format', sql`${table.contentHash} ~ '^[0-9a-f]{64}$'`),
     check('files_duration_seconds_positive', sql`${table.durationSeconds} is null or ${table.durationSeconds} > 0`),
-    check('files_dimensions_positive', sql`(${table.width} is null or ${table.width} > 0) and (${table.height} is null or ${table.height} > 0)`),
+    check(
+      'files_dimensions_positive',
+      sql`(${table.width} is null or ${table.width} > 0) and (${table.height} is null or ${table.height} > 0)`,
+    ),
     check(
       'files_captured_at_offset_range',
       sql`${table.capturedAtOffsetMinutes} is null or ${table.capturedAtOffsetMinutes} between -1080 and 1080`,

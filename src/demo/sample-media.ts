@@ -31,15 +31,30 @@ const SAMPLES: SampleMedia[] = [
     annotations: { labels: ['bars'], orientation: 'portrait' },
   },
   { name: 'voice-note.m4a', rating: 3, args: [...tone(6), '-c:a', 'aac'], annotations: { labels: ['speech'], language: 'en' } },
-  { name: 'landscape.jpg', rating: 5, args: [...pattern('testsrc2=size=1600x900'), '-frames:v', '1'], annotations: { labels: ['landscape'] } },
+  {
+    name: 'landscape.jpg',
+    rating: 5,
+    args: [...pattern('testsrc2=size=1600x900'), '-frames:v', '1'],
+    annotations: { labels: ['landscape'] },
+  },
   {
     name: 'portrait.jpg',
     rating: 4,
     args: [...pattern('mandelbrot=size=600x900'), '-frames:v', '1'],
     annotations: { labels: ['fractal'], orientation: 'portrait' },
   },
-  { name: 'square.png', rating: 3, args: [...pattern('rgbtestsrc=size=512x512'), '-frames:v', '1'], annotations: { labels: ['colour chart'] } },
-  { name: 'thumbnail.png', rating: 2, args: [...pattern('testsrc=size=160x120'), '-frames:v', '1'], annotations: { labels: ['low quality'] } },
+  {
+    name: 'square.png',
+    rating: 3,
+    args: [...pattern('rgbtestsrc=size=512x512'), '-frames:v', '1'],
+    annotations: { labels: ['colour chart'] },
+  },
+  {
+    name: 'thumbnail.png',
+    rating: 2,
+    args: [...pattern('testsrc=size=160x120'), '-frames:v', '1'],
+    annotations: { labels: ['low quality'] },
+  },
 ];
 
 /**
@@ -53,7 +68,9 @@ export async function generateSampleMedia(dir: string, binaries: MediaBinaries):
     if (fs.existsSync(target)) continue;
     // Written under a dot name first (which ingest skips), so an interrupted run leaves no half file.
     const partial = path.join(dir, `.partial-${sample.name}`);
-    const result = await runTool(binaries.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...sample.args, partial], { timeoutMs: 120_000 });
+    const result = await runTool(binaries.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...sample.args, partial], {
+      timeoutMs: 120_000,
+    });
     if (result.exitCode !== 0) throw new Error(`ffmpeg could not generate ${sample.name}: ${firstErrorLine(result.stderr)}`);
     fs.renameSync(partial, target);
   }

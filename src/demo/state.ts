@@ -36,7 +36,11 @@ export async function ensureDemoState(database: Database, dataDir: string): Prom
   }
 
   const organization = await createOrganization(database.db, { name: 'Demo organization' });
-  const { row, secret } = await createApiKey(database.db, { organizationId: organization.id, name: 'demo', scopes: ['jobs:read', 'jobs:write'] });
+  const { row, secret } = await createApiKey(database.db, {
+    organizationId: organization.id,
+    name: 'demo',
+    scopes: ['jobs:read', 'jobs:write'],
+  });
   const job = await createJob(database.db, { organizationId: organization.id, name: 'Demo job: street scenes' });
   const state: DemoState = { organizationId: organization.id, apiKeyId: row.id, apiKey: secret, jobId: job.id };
   fs.mkdirSync(dataDir, { recursive: true });

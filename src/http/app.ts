@@ -3,10 +3,10 @@ import { gzipSync } from 'node:zlib';
 import { ERROR_CATALOGUE } from '../errors.ts';
 import type { AppServices } from '../schema/context.ts';
 import { createLocalDownloadHandler } from '../storage/index.ts';
-import { type GraphiQLDefaults, type GraphQLServer, createGraphQLServer } from './yoga.ts';
 import { createMetrics, routeOf } from './metrics.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { type RequestScope, runInRequestScope } from './request-scope.ts';
+import { createGraphQLServer, type GraphiQLDefaults, type GraphQLServer } from './yoga.ts';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -78,7 +78,8 @@ export function createApp(services: AppServices, options: AppOptions = {}): App 
   const route = async (request: Request, pathname: string, scope: RequestScope): Promise<Response> => {
     if (pathname === '/healthz') return jsonResponse(200, { status: 'ok' });
     if (pathname === '/readyz') return readiness(services);
-    if (pathname === '/metrics') return new Response(await metrics.registry.metrics(), { headers: { 'Content-Type': metrics.registry.contentType } });
+    if (pathname === '/metrics')
+      return new Response(await metrics.registry.metrics(), { headers: { 'Content-Type': metrics.registry.contentType } });
     if (pathname === '/graphql') return compressHtml(request, await graphql.handle(request, {}));
     if (downloads && pathname.startsWith('/objects/')) return downloads(request);
     if (options.rest && pathname.startsWith('/v1/')) return options.rest(request);

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import { apiError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { isDatabaseUnavailable } from '../db/errors.ts';
 import { currentRequestScope } from './request-scope.ts';
 
 /** Seconds a client should wait before retrying while the database is unreachable. */

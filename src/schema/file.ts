@@ -61,9 +61,13 @@ FileRef.implement({
       type: DeviceInfoRef,
       resolve: (file) => ({ deviceModel: file.deviceModel, deviceOs: file.deviceOs, appVersion: file.appVersion }),
     }),
-    workerRegion: t.exposeString('workerRegion', { nullable: true, description: 'ISO 3166-2 subdivision (or ISO 3166-1 country) of the GPS position.' }),
+    workerRegion: t.exposeString('workerRegion', {
+      nullable: true,
+      description: 'ISO 3166-2 subdivision (or ISO 3166-1 country) of the GPS position.',
+    }),
     downloadUrl: t.string({
-      description: 'Pre-signed download URL. Within one signing window every listing returns the same URL; it lives until downloadUrlExpiresAt.',
+      description:
+        'Pre-signed download URL. Within one signing window every listing returns the same URL; it lives until downloadUrlExpiresAt.',
       resolve: async (file, _args, ctx) => (await signedUrlOf(file, ctx)).url,
     }),
     downloadUrlExpiresAt: t.field({ type: 'DateTime', resolve: async (file, _args, ctx) => (await signedUrlOf(file, ctx)).expiresAt }),

@@ -17,7 +17,10 @@ export function encodeCursor(jobId: string, position: FilePosition): string {
 /** Decodes a cursor from `param`; a malformed cursor or one from another job is a BAD_USER_INPUT error. */
 export function decodeCursor(param: string, cursor: string, jobId: string): FilePosition {
   const invalid = (why: string) =>
-    badInput(param, `Invalid ${param} ${JSON.stringify(cursor.slice(0, 80))}: ${why}. Pass a cursor exactly as a previous page of this job returned it, or omit it to start from the first page.`);
+    badInput(
+      param,
+      `Invalid ${param} ${JSON.stringify(cursor.slice(0, 80))}: ${why}. Pass a cursor exactly as a previous page of this job returned it, or omit it to start from the first page.`,
+    );
 
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw invalid('it is not a base64url string');
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
@@ -46,7 +49,8 @@ export function toFilePageQuery(jobId: string, minScore: number, args: Connectio
   checkRange('minScore', minScore, MIN_SCORE.min, MIN_SCORE.max);
   const hasFirst = args.first !== null && args.first !== undefined;
   const hasLast = args.last !== null && args.last !== undefined;
-  if (hasFirst && hasLast) throw badInput('first', 'Pass either first or last, not both: first pages forward from after, last pages backward from before.');
+  if (hasFirst && hasLast)
+    throw badInput('first', 'Pass either first or last, not both: first pages forward from after, last pages backward from before.');
   if (hasFirst) checkRange('first', args.first as number, 0, PAGE_SIZE.max);
   if (hasLast) checkRange('last', args.last as number, 0, PAGE_SIZE.max);
 

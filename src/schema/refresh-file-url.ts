@@ -24,7 +24,8 @@ builder.mutationType({});
 builder.mutationField('refreshFileUrl', (t) =>
   t.field({
     type: RefreshFileUrlPayloadRef,
-    description: "Signs a new download URL for a file, bypassing the signing window; keyframe URLs are refreshed by listing the job's files again.",
+    description:
+      "Signs a new download URL for a file, bypassing the signing window; keyframe URLs are refreshed by listing the job's files again.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const id = String(args.id);

@@ -88,5 +88,17 @@ export async function graphqlRequest(
   const response = await runCountingStatements(counter, () =>
     app.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) })),
   );
-  return { status: response.status, body: (await response.json()) as GraphQLResult['body'], headers: response.headers, statements: counter.count };
+  return {
+    status: response.status,
+    body: (await response.json()) as GraphQLResult['body'],
+    headers: response.headers,
+    statements: counter.count,
+  };
+}
+
+/** Returns `data[field]` of a GraphQL result, failing with the errors when it is missing. */
+export function dataField<T>(result: GraphQLResult, field: string): T {
+  const value = result.body.data?.[field];
+  if (value === undefined || value === null) throw new Error(`response has no data.${field}: ${JSON.stringify(result.body.errors)}`);
+  return value as T;
 }

@@ -38,8 +38,10 @@ export async function listJobFilesPage(db: Db, query: FilePageQuery): Promise<Fi
   // A literal (not a bind parameter) lets PostgreSQL match the partial index for this score.
   const ratingFilter = sql.raw(`"files"."ai_star_rating" >= ${query.minScore}`);
   const conditions = [eq(files.jobId, query.jobId), ratingFilter];
-  if (query.after) conditions.push(sql`(${files.createdAt}, ${files.id}) > (${query.after.createdAt.toISOString()}::timestamptz, ${query.after.id})`);
-  if (query.before) conditions.push(sql`(${files.createdAt}, ${files.id}) < (${query.before.createdAt.toISOString()}::timestamptz, ${query.before.id})`);
+  if (query.after)
+    conditions.push(sql`(${files.createdAt}, ${files.id}) > (${query.after.createdAt.toISOString()}::timestamptz, ${query.after.id})`);
+  if (query.before)
+    conditions.push(sql`(${files.createdAt}, ${files.id}) < (${query.before.createdAt.toISOString()}::timestamptz, ${query.before.id})`);
 
   const forward = query.direction === 'forward';
   const rows = await db

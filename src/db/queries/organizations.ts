@@ -4,7 +4,10 @@ import type { Db } from '../client.ts';
 import { organizations } from '../schema.ts';
 
 export async function createOrganization(db: Db, input: { name: string }) {
-  const [row] = await db.insert(organizations).values({ id: newId('organization'), name: input.name }).returning();
+  const [row] = await db
+    .insert(organizations)
+    .values({ id: newId('organization'), name: input.name })
+    .returning();
   if (!row) throw new Error('INSERT … RETURNING returned no organization row');
   return row;
 }
