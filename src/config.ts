@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-/** Longest lifetime SigV4 allows for a pre-signed URL: 7 days, in seconds. */
+/** Maximum lifetime SigV4 allows for a pre-signed URL: 7 days, in seconds. */
 export const MAX_URL_EXPIRES_SECONDS = 604_800;
 
 const booleanString = z

@@ -22,7 +22,7 @@ export interface Database {
   kind: DatabaseKind;
   /** Applies pending migrations; safe to call from several processes at once on PostgreSQL. */
   migrate(): Promise<void>;
-  /** Runs `select 1`; rejects when the database does not answer. */
+  /** Runs `select 1`, which rejects when the database does not respond. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

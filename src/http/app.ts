@@ -132,7 +132,7 @@ async function readiness(services: AppServices): Promise<Response> {
     await services.database.ping();
     return jsonResponse(200, { status: 'ready', database: services.database.kind });
   } catch (error) {
-    services.logger.warn({ err: error }, 'readiness check failed: the database does not answer');
+    services.logger.warn({ err: error }, 'readiness check failed: the database did not respond');
     return jsonResponse(503, { status: 'unavailable', database: services.database.kind }, { 'Retry-After': '5' });
   }
 }

@@ -57,6 +57,8 @@ export function toFilePageQuery(jobId: string, minScore: number, args: Connectio
   const after = args.after ? decodeCursor('after', args.after, jobId) : undefined;
   const before = args.before ? decodeCursor('before', args.before, jobId) : undefined;
   const direction = hasLast ? 'backward' : 'forward';
-  const limit = hasLast ? (args.last as number) : hasFirst ? (args.first as number) : PAGE_SIZE.default;
+  let limit: number = PAGE_SIZE.default;
+  if (hasFirst) limit = args.first as number;
+  if (hasLast) limit = args.last as number;
   return { jobId, minScore, limit, direction, after, before };
 }
