@@ -1,3 +1,4 @@
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
@@ -47,6 +48,7 @@ export function createGraphQLServer(services: AppServices, graphiql: GraphiQLDef
       maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true }),
       maxAliasesPlugin({ n: limits.maxAliases }),
       signedUrlBudgetPlugin(limits.maxSignedUrls),
+      useGraphQlJit(),
       {
         onParams({ params }) {
           const scope = currentRequestScope();

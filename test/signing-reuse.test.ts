@@ -1,0 +1,43 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dataField, graphqlRequest, useTestApp } from './helpers/app.ts';
+import { DRIVERS, useTestDatabase } from './helpers/databases.ts';
+import { type SeededOrganization, seedFiles, seedOrganization } from './helpers/seed.ts';
+
+const LIST = 'query($id: ID!) { job(id: $id) { files(first: 40) { edges { node { id downloadUrl keyframes { downloadUrl } } } } } }';
+const REFRESH = 'mutation($id: ID!) { refreshFileUrl(id: $id) { downloadUrl downloadUrlExpiresAt } }';
+
+interface Listing {
+  files: { edges: Array<{ node: { id: string; downloadUrl: string; keyframes: Array<{ downloadUrl: string }> | null } }> };
+}
+
+describe.each(DRIVERS)('signature reuse on %s', (driver) => {
+  const handle = useTestDatabase(driver);
+  const testApp = useTestApp(handle);
+  let seed: SeededOrganization;
+
+  beforeAll(async () => {
+    seed = await seedOrganization(handle.database.db);
+    // 40 files, 10 of them videos: 40 + 30 = 70 URLs per listing.
+    await seedFiles(handle.database.db, seed, 40);
+  });
+
+  const list = async () => dataField<Listing>(await graphqlRequest(testApp.app, seed.readKey, LIST, { id: seed.jobId }), 'job');
+
+  it('signs nothing on a second listing in the window', async () => {
+    const first = await list();
+    const afterFirst = testApp.services.store.signCount;
+    const second = await list();
+    expect(testApp.services.store.signCount).toBe(afterFirst);
+    expect(second).toEqual(first);
+  });
+
+  it('signs afresh for refreshFileUrl', async () => {
+    const listing = await list();
+    const file = listing.files.edges[0]?.node;
+    const before = testApp.services.store.signCount;
+    const result = await graphqlRequest(testApp.app, seed.readKey, REFRESH, { id: file?.id });
+    const refreshed = dataField<{ downloadUrl: string; downloadUrlExpiresAt: string }>(result, 'refreshFileUrl');
+    expect(testApp.services.store.signCount).toBe(before + 1);
+    expect(new Date(refreshed.downloadUrlExpiresAt).getTime()).toBeGreaterThan(Date.now() + 604_800_000 - 60_000);
+  });
+});
