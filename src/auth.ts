@@ -20,8 +20,11 @@ export async function authenticate(db: Db, authorization: string | null, require
     );
   }
   const secret = BEARER.exec(authorization)?.[1];
-  if (!secret || !SECRET_FORMAT.test(secret)) {
-    throw unauthenticated('Malformed Authorization header: expected `Bearer fh_live_…` followed by the key secret.');
+  if (!secret) throw unauthenticated('Malformed Authorization header: expected `Bearer fh_live_…` followed by the key secret.');
+  if (!SECRET_FORMAT.test(secret)) {
+    throw unauthenticated(
+      'Invalid API key: keys are fh_live_ followed by 32 or more letters and digits. Check for a typo or create a new key.',
+    );
   }
 
   const key = await findApiKeyBySecret(db, secret);

@@ -27,7 +27,12 @@ const envSchema = z
       .optional(),
     DATA_DIR: z.string().min(1).default('./.data'),
     HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    PORT: z.coerce
+      .number({ message: 'expected a port number from 0 to 65535' })
+      .int({ message: 'expected a port number from 0 to 65535' })
+      .min(0, { message: 'expected a port number from 0 to 65535' })
+      .max(65_535, { message: 'expected a port number from 0 to 65535' })
+      .default(4000),
     PUBLIC_URL: optionalUrl,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 

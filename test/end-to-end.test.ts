@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
@@ -16,6 +15,7 @@ import type { AppServices } from '../src/schema/context.ts';
 import { createObjectStore } from '../src/storage/index.ts';
 import { DRIVERS, useTestDatabase } from './helpers/databases.ts';
 import { binaries } from './helpers/media.ts';
+import { freePort } from './helpers/net.ts';
 import { seedOrganization } from './helpers/seed.ts';
 import { verifyPresignedUrl } from './sigv4-verifier.ts';
 
@@ -63,14 +63,6 @@ function mediaInputs(): string[] {
   run(['-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', path.join(dir, 'tone.m4a')]);
   run(['-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', path.join(dir, 'photo.jpg')]);
   return [dir];
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const CASES = [...DRIVERS.map((driver) => ({ driver, storage: 'local' as const })), { driver: 'pglite' as const, storage: 's3' as const }];

@@ -40,7 +40,20 @@ describe.each(DRIVERS)('GraphQL access on %s', (driver) => {
   it('rejects a malformed key with 401', async () => {
     const result = await graphqlRequest(testApp.app, 'not-a-key', JOB_QUERY, { id: mine.jobId });
     expect(result.status).toBe(401);
-    expect(result.body.errors?.[0]?.message).toContain('Malformed');
+    expect(result.body.errors?.[0]?.message).toContain('keys are fh_live_');
+  });
+
+  it('rejects a header without Bearer with 401', async () => {
+    const response = await testApp.app.fetch(
+      new Request('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Basic dXNlcjpwYXNz' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      }),
+    );
+    const body = (await response.json()) as { errors: Array<{ message: string }> };
+    expect(response.status).toBe(401);
+    expect(body.errors[0]?.message).toContain('Malformed Authorization header');
   });
 
   it('rejects a revoked key with 401', async () => {

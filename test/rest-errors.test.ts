@@ -184,7 +184,8 @@ describe.each(DRIVERS)('REST errors on %s', (driver) => {
 
   const BAD_KEYS: Array<[string, (seed: SeededOrganization) => string | undefined, string]> = [
     ['missing', () => undefined, 'Missing'],
-    ['malformed', () => 'not-a-key', 'Malformed'],
+    ['malformed', () => 'not-a-key', 'keys are fh_live_'],
+    ['short', () => 'fh_live_wrongwrongwrong', 'keys are fh_live_'],
     ['unknown', () => `fh_live_${'x'.repeat(40)}`, 'Invalid'],
     ['revoked', (seed) => seed.revokedKey, 'revoked'],
   ];

@@ -87,6 +87,8 @@ export function serverEnv(options: ServerEnvOptions): Record<string, string> {
     ...options.extra,
   };
   if (options.databaseUrl !== undefined) env.DATABASE_URL = options.databaseUrl;
+  // Lets a run cap the server's heap, e.g. BENCH_SERVER_NODE_OPTIONS=--max-old-space-size=256.
+  if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
   if (options.signedUrlCacheMaxEntries !== undefined) env.SIGNED_URL_CACHE_MAX_ENTRIES = String(options.signedUrlCacheMaxEntries);
   return env;
 }

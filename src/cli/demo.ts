@@ -52,7 +52,7 @@ function printWelcome(baseUrl: string, apiKey: string, jobId: string, fileId: st
     lines.push(
       '',
       'Refresh one download URL:',
-      `  curl -s -X POST "${baseUrl}/v1/files/${fileId}/refresh_url" -H "Authorization: Bearer ${apiKey}" -H "Idempotency-Key: demo-${fileId}"`,
+      `  curl -s -X POST "${baseUrl}/v1/files/${fileId}/refresh_url" -H "Authorization: Bearer ${apiKey}" -H "Idempotency-Key: demo-refresh-${Date.now()}"`,
     );
   }
   lines.push('', 'Each download_url in the responses returns the file itself. Stop the demo with Ctrl-C.', '');
@@ -69,7 +69,7 @@ async function runDemo(options: { media?: string }): Promise<void> {
   const state = await ensureDemoState(database, config.dataDir);
 
   const sampleDir = path.join(config.dataDir, 'demo-media');
-  logger.info({ dir: sampleDir }, 'generating demo media with ffmpeg (first run only)');
+  logger.info({ dir: sampleDir }, 'preparing demo media (ffmpeg generates any sample that is missing)');
   const manifestPath = await generateSampleMedia(sampleDir, binaries);
   const manifest = await readManifest(manifestPath);
   const common = { db: database.db, store, jobId: state.jobId, organizationId: state.organizationId, binaries, logger };

@@ -83,7 +83,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): App 
     if (pathname === '/graphql') return compressHtml(request, await graphql.handle(request, {}));
     if (downloads && pathname.startsWith('/objects/')) return downloads(request);
     if (options.rest && pathname.startsWith('/v1/')) return options.rest(request);
-    const message = `No route for ${request.method} ${pathname}: the gateway serves /graphql, /v1/jobs/{job_id}/files and /v1/files/{file_id}/refresh_url.`;
+    const message = `No route for ${request.method} ${pathname}: the gateway serves /graphql, /v1/jobs/{job_id}/files, /v1/files/{file_id}/refresh_url, /v1/openapi.json, /healthz, /readyz and /metrics.`;
     return jsonResponse(404, errorBody(ERROR_CATALOGUE.NOT_FOUND.restType, message, scope.requestId));
   };
 
@@ -93,9 +93,12 @@ export function createApp(services: AppServices, options: AppOptions = {}): App 
     const decision = await limiter.consume(authorization);
     if (!decision.allowed) return rateLimitedResponse(pathname, scope.requestId, decision.headers);
     const response = await route(request, pathname, scope);
-    // An idempotent replay costs nothing: give its token back.
-    if (scope.replayed) await limiter.refund(authorization);
     for (const [name, value] of Object.entries(decision.headers)) response.headers.set(name, value);
+    // An idempotent replay costs nothing: give its token back and report the budget without it.
+    if (scope.replayed) {
+      await limiter.refund(authorization);
+      response.headers.set('RateLimit-Remaining', String(Number(decision.headers['RateLimit-Remaining']) + 1));
+    }
     return response;
   };
 
