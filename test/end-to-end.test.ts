@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +13,7 @@ import { createRestHandler } from '../src/rest/router.ts';
 import type { AppServices } from '../src/schema/context.ts';
 import { createObjectStore } from '../src/storage/index.ts';
 import { DRIVERS, useTestDatabase } from './helpers/databases.ts';
-import { binaries } from './helpers/media.ts';
+import { binaries, H264_ARGS, runFfmpeg } from './helpers/media.ts';
 import { freePort } from './helpers/net.ts';
 import { seedOrganization } from './helpers/seed.ts';
 import { verifyPresignedUrl } from './sigv4-verifier.ts';
@@ -41,8 +40,7 @@ interface ListedFile {
 function mediaInputs(): string[] {
   if (FIXTURES_DIR) return [FIXTURES_DIR];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'files-gateway-e2e-media-'));
-  const run = (args: string[]) => execFileSync(binaries.ffmpeg, ['-nostdin', '-v', 'error', '-y', ...args], { timeout: 60_000 });
-  run([
+  runFfmpeg([
     '-f',
     'lavfi',
     '-i',
@@ -51,17 +49,14 @@ function mediaInputs(): string[] {
     'lavfi',
     '-i',
     'sine=duration=2',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
+    ...H264_ARGS,
     '-c:a',
     'aac',
     '-shortest',
     path.join(dir, 'clip.mp4'),
   ]);
-  run(['-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', path.join(dir, 'tone.m4a')]);
-  run(['-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', path.join(dir, 'photo.jpg')]);
+  runFfmpeg(['-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', path.join(dir, 'tone.m4a')]);
+  runFfmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', path.join(dir, 'photo.jpg')]);
   return [dir];
 }
 
@@ -170,7 +165,7 @@ describe.each(CASES)('ingest, list and download on $driver with $storage storage
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toBe('image/png');
         expect(body.subarray(0, 8).toString('hex')).toBe(PNG_SIGNATURE);
-        // The PNG header (IHDR) holds width and height as big-endian integers at bytes 16 and 20.
+        // The PNG header (IHDR) stores width and height as big-endian integers at bytes 16 and 20.
         expect(body.readUInt32BE(16)).toBe(frame.width);
         expect(body.readUInt32BE(20)).toBe(frame.height);
       }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,39 +12,32 @@ import { canonicalContentType, describeAllowedTypes, MEGABYTE } from '../src/med
 import { probeMedia } from '../src/media/probe.ts';
 import { parseIso6709, regionForPosition, usablePosition } from '../src/media/region.ts';
 import { DRIVERS } from './helpers/databases.ts';
-import { binaries, createTestJob, ingestInto, listObjects, useIngestEnvironment } from './helpers/media.ts';
+import { binaries, createTestJob, H264_ARGS, ingestInto, listObjects, runFfmpeg, useIngestEnvironment } from './helpers/media.ts';
 
 let workDir = '';
 const media = (name: string) => path.join(workDir, name);
-
-function ffmpeg(args: string[]): void {
-  execFileSync(binaries.ffmpeg, ['-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
-}
 
 /**
  * Marks a clip as rotated 90 degrees without re-encoding. ffmpeg up to 5.x takes the legacy
  * `rotate` stream tag; ffmpeg 6 and later ignore it and take `-display_rotation` instead.
  */
 async function writeRotatedClip(source: string, target: string): Promise<void> {
-  ffmpeg(['-i', source, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', target]);
+  runFfmpeg(['-i', source, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', target]);
   const probe = await probeMedia(target, binaries);
   if (probe.ok && probe.facts.video?.rotationDegrees) return;
-  ffmpeg(['-display_rotation:v:0', '90', '-i', source, '-c', 'copy', target]);
+  runFfmpeg(['-display_rotation:v:0', '90', '-i', source, '-c', 'copy', target]);
 }
 
 /** Writes the generated media set: clips, audio and broken or oversized files. */
 async function generateMedia(): Promise<void> {
   const testVideo = ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25'];
   const tone = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'];
-  ffmpeg([
+  runFfmpeg([
     ...testVideo,
     ...tone,
     '-t',
     '1',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
+    ...H264_ARGS,
     '-c:a',
     'aac',
     '-metadata',
@@ -53,26 +45,13 @@ async function generateMedia(): Promise<void> {
     media('plain.mp4'),
   ]);
   await writeRotatedClip(media('plain.mp4'), media('rotated.mp4'));
-  ffmpeg([...testVideo, '-t', '0.2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', media('short.mp4')]);
+  runFfmpeg([...testVideo, '-t', '0.2', ...H264_ARGS, media('short.mp4')]);
   // 1 s of video with 3 s of audio: the format duration runs 2 s past the last frame.
   const trimVideo = ['-filter_complex', '[0:v]trim=duration=1[v]', '-map', '[v]', '-map', '1:a'];
-  ffmpeg([
-    ...testVideo,
-    ...tone,
-    '-t',
-    '3',
-    ...trimVideo,
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    media('long-audio.mp4'),
-  ]);
-  ffmpeg([...tone, '-t', '1.5', media('tone.wav')]);
-  ffmpeg([...tone, '-t', '1.5', '-c:a', 'aac', '-f', 'mp4', media('tone-in-mp4.mp4')]);
-  ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48', '-frames:v', '1', media('frame.png')]);
+  runFfmpeg([...testVideo, ...tone, '-t', '3', ...trimVideo, ...H264_ARGS, '-c:a', 'aac', media('long-audio.mp4')]);
+  runFfmpeg([...tone, '-t', '1.5', media('tone.wav')]);
+  runFfmpeg([...tone, '-t', '1.5', '-c:a', 'aac', '-f', 'mp4', media('tone-in-mp4.mp4')]);
+  runFfmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48', '-frames:v', '1', media('frame.png')]);
 
   const png = fs.readFileSync(media('frame.png'));
   fs.writeFileSync(media('truncated.png'), png.subarray(0, png.length - 20));

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,14 @@ import type { ObjectStore } from '../../src/storage/types.ts';
 import { type TestDatabase, useTestDatabase } from './databases.ts';
 
 export const binaries = resolveMediaBinaries();
+
+/** Encoder arguments for an H.264 track in the pixel format every player decodes. */
+export const H264_ARGS = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p'];
+
+/** Runs ffmpeg quietly, overwriting its output; throws with ffmpeg's stderr when it fails. */
+export function runFfmpeg(args: string[]): void {
+  execFileSync(binaries.ffmpeg, ['-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+}
 
 export interface IngestEnvironment {
   handle: TestDatabase;
