@@ -127,8 +127,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const lines = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
       const value = SECRET_VARIABLES.has(variable) ? undefined : cleaned[variable];
-      const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
-      return `  ${variable}${shown}: ${issue.message}`;
+      const valueText = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+      return `  ${variable}${valueText}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }

@@ -98,11 +98,11 @@ describe.each(DRIVERS)('GraphQL pagination on %s', (driver) => {
     const job = await createJob(handle.database.db, { organizationId: seed.organizationId, name: 'growing' });
     const target = { organizationId: seed.organizationId, jobId: job.id };
     const first = await seedFiles(handle.database.db, target, 3);
-    const one = await graphqlRequest(testApp.app, seed.readKey, PAGE_QUERY, { id: job.id, first: 3 });
-    const endCursor = dataField<{ files: Connection }>(one, 'job').files.pageInfo.endCursor;
+    const firstPage = await graphqlRequest(testApp.app, seed.readKey, PAGE_QUERY, { id: job.id, first: 3 });
+    const endCursor = dataField<{ files: Connection }>(firstPage, 'job').files.pageInfo.endCursor;
     const later = await seedFiles(handle.database.db, target, 2);
-    const two = await graphqlRequest(testApp.app, seed.readKey, PAGE_QUERY, { id: job.id, first: 3, after: endCursor });
-    const next = dataField<{ files: Connection }>(two, 'job').files;
+    const secondPage = await graphqlRequest(testApp.app, seed.readKey, PAGE_QUERY, { id: job.id, first: 3, after: endCursor });
+    const next = dataField<{ files: Connection }>(secondPage, 'job').files;
     expect(first).toHaveLength(3);
     expect(next.edges.map((edge) => edge.node.id)).toEqual(later);
     expect(next.pageInfo.hasNextPage).toBe(false);

@@ -15,7 +15,7 @@ const CONNECTION_ERROR_CODES = new Set([
 /** SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, crash). */
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3])$/;
 
-/** True when an error, or any error in its `cause` chain, says the database could not be reached. */
+/** True when an error, or any error in its `cause` chain, shows that the database could not be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Object; depth += 1) {

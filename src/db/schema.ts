@@ -14,7 +14,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-// Millisecond precision everywhere: a JS Date holds milliseconds, and keyset cursors built
+// Millisecond precision everywhere: a JS Date has millisecond resolution, and keyset cursors built
 // from a microsecond column would skip or repeat rows on PostgreSQL.
 const createdAt = () => timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow();
 

@@ -105,8 +105,9 @@ export function createApp(services: AppServices, options: AppOptions = {}): App 
   const fetch: FetchHandler = async (request) => {
     const started = performance.now();
     const { pathname } = new URL(request.url);
-    const given = request.headers.get('request-id') ?? request.headers.get('x-request-id');
-    const scope: RequestScope = { requestId: given && REQUEST_ID_PATTERN.test(given) ? given : `req_${randomUUID()}` };
+    const clientRequestId = request.headers.get('request-id') ?? request.headers.get('x-request-id');
+    const requestId = clientRequestId && REQUEST_ID_PATTERN.test(clientRequestId) ? clientRequestId : `req_${randomUUID()}`;
+    const scope: RequestScope = { requestId };
     const response = await runInRequestScope(scope, () => limitAndRoute(request, pathname, scope));
     response.headers.set('Request-Id', scope.requestId);
 

@@ -5,7 +5,7 @@ import type { FileRow, JobRow, KeyframeRow } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { ObjectStore, SignedUrl } from '../storage/types.ts';
 
-/** What an authenticated API key may do, read once per request. */
+/** The authenticated API key's organization and scopes, read once per request. */
 export interface Principal {
   apiKeyId: string;
   organizationId: string;

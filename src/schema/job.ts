@@ -28,7 +28,7 @@ JobRef.implement({
           const minScore = args.minScore ?? MIN_SCORE.default;
           const query = toFilePageQuery(job.id, minScore, args);
           const db = ctx.services.database.db;
-          // `first: 0` still reads one row, so pageInfo says whether files exist past the cursor.
+          // `first: 0` still reads one row, so pageInfo reports whether files exist past the cursor.
           const page = await listJobFilesPage(db, query);
 
           for (const file of page.rows) ctx.loaders.fileById.prime(file.id, file);

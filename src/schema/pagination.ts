@@ -16,10 +16,10 @@ export function encodeCursor(jobId: string, position: FilePosition): string {
 
 /** Decodes a cursor from `param`; a malformed cursor or one from another job is a BAD_USER_INPUT error. */
 export function decodeCursor(param: string, cursor: string, jobId: string): FilePosition {
-  const invalid = (why: string) =>
+  const invalid = (reason: string) =>
     badInput(
       param,
-      `Invalid ${param} ${JSON.stringify(cursor.slice(0, 80))}: ${why}. Pass a cursor exactly as a previous page of this job returned it, or omit it to start from the first page.`,
+      `Invalid ${param} ${JSON.stringify(cursor.slice(0, 80))}: ${reason}. Pass a cursor exactly as a previous page of this job returned it, or omit it to start from the first page.`,
     );
 
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw invalid('it is not a base64url string');

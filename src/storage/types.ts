@@ -33,7 +33,7 @@ export interface SignedUrlCacheStats {
   maxEntries: number;
 }
 
-/** Where file and keyframe bytes live, and how buyers get download URLs for them. */
+/** Storage of file and keyframe bytes, and the signer of their download URLs. */
 export interface ObjectStore {
   readonly driver: 'local' | 's3';
   /**
