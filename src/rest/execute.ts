@@ -3,16 +3,13 @@ import type { GraphQLServer } from '../http/yoga.ts';
 import type { AppServices } from '../schema/context.ts';
 import { type GraphQLErrorPayload, RestError, restErrorFromGraphQL } from './errors.ts';
 
-/** Any URL on the GraphQL endpoint's path works: the request never leaves the process. */
-const INTERNAL_GRAPHQL_URL = 'http://internal/graphql';
-
-/** Response headers of the GraphQL execution that the REST response keeps: the 401 challenge and a 503's retry delay. */
-const FORWARDED_HEADERS = ['www-authenticate', 'retry-after'];
+/** Error extension headers that the REST response keeps: the 401 challenge and a 503's retry delay. */
+const FORWARDED_HEADERS = new Set(['www-authenticate', 'retry-after']);
 
 export interface OperationResult<TData> {
   data: TData | null;
   errors: GraphQLErrorPayload[];
-  /** The forwarded headers that the execution set. */
+  /** The forwarded headers that the errors carry. */
   headers: Record<string, string>;
 }
 
@@ -22,34 +19,35 @@ export type ExecuteOperation = <TData>(
   variables?: Record<string, unknown>,
 ) => Promise<OperationResult<TData>>;
 
+/** Collects the forwarded headers that errors ask for in `extensions.http.headers`, as Yoga would send them. */
+function forwardedHeaders(errors: readonly GraphQLErrorPayload[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const error of errors) {
+    const http = error.extensions?.http as { headers?: Record<string, string> } | undefined;
+    for (const [name, value] of Object.entries(http?.headers ?? {})) {
+      if (FORWARDED_HEADERS.has(name.toLowerCase())) headers[name] = value;
+    }
+  }
+  return headers;
+}
+
 /**
- * Creates the function that runs a fixed GraphQL operation on behalf of a REST request, through
- * the app's own Yoga server: the same context factory (authentication, loaders), execution and
- * error masking as /graphql. Only the caller's Authorization header is passed on.
+ * Creates the function that runs a fixed GraphQL operation on behalf of a REST request, on the
+ * app's own Yoga server: the same context factory (authentication, loaders), plugins, execution
+ * and error masking as /graphql. The operation runs in-process on the REST request itself, so its
+ * result reaches the REST mapping as values, without a JSON round trip.
  */
 export function createOperationExecutor(graphql: () => GraphQLServer): ExecuteOperation {
   return async <TData>(request: Request, document: string, variables: Record<string, unknown> = {}) => {
-    const headers = new Headers({ 'Content-Type': 'application/json', Accept: 'application/graphql-response+json' });
-    const authorization = request.headers.get('authorization');
-    if (authorization !== null) headers.set('Authorization', authorization);
+    const result = await graphql().getResultForParams({ params: { query: document, variables }, request }, {});
+    if (!result || Symbol.asyncIterator in result) throw new Error('a fixed REST operation returned a stream instead of one result');
 
-    const internal = new Request(INTERNAL_GRAPHQL_URL, { method: 'POST', headers, body: JSON.stringify({ query: document, variables }) });
-    const response = await graphql().fetch(internal);
-    const text = await response.text();
-
-    let payload: { data?: TData | null; errors?: GraphQLErrorPayload[] };
-    try {
-      payload = JSON.parse(text) as typeof payload;
-    } catch {
-      throw new Error(`GraphQL execution returned HTTP ${response.status} with a body that is not JSON`);
-    }
-
-    const forwarded: Record<string, string> = {};
-    for (const name of FORWARDED_HEADERS) {
-      const value = response.headers.get(name);
-      if (value !== null) forwarded[name] = value;
-    }
-    return { data: payload.data ?? null, errors: payload.errors ?? [], headers: forwarded };
+    const errors: GraphQLErrorPayload[] = (result.errors ?? []).map((error) => ({
+      message: error.message,
+      ...(error.path ? { path: error.path } : {}),
+      ...(error.extensions ? { extensions: error.extensions as Record<string, unknown> } : {}),
+    }));
+    return { data: (result.data as TData | null | undefined) ?? null, errors, headers: forwardedHeaders(errors) };
   };
 }
 
