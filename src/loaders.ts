@@ -2,11 +2,11 @@ import DataLoader from 'dataloader';
 import { findFilesByIds, findKeyframesByFileIds } from './db/queries/files.ts';
 import { findJobsByIds } from './db/queries/jobs.ts';
 import type { FileRow, JobRow, KeyframeRow } from './db/schema.ts';
-import type { AppServices, Loaders } from './schema/context.ts';
-import type { SignRequest } from './storage/types.ts';
+import type { AppServices, Loaders, RequestUrls } from './schema/context.ts';
+import type { CachedUrlReader, SignedUrl, SignRequest } from './storage/types.ts';
 
 /** Key of one URL to sign: the object key and the content type the download is served with. */
-export function signingKey(storageKey: string, contentType: string): string {
+function signingKey(storageKey: string, contentType: string): string {
   return `${contentType}\n${storageKey}`;
 }
 
@@ -20,20 +20,38 @@ function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): Arra
   return ids.map((id) => map.get(id) ?? null);
 }
 
+function groupByFileId(fileIds: readonly string[], rows: KeyframeRow[]): KeyframeRow[][] {
+  const groups = new Map<string, KeyframeRow[]>(fileIds.map((id) => [id, []]));
+  for (const row of rows) groups.get(row.fileId)?.push(row);
+  return fileIds.map((id) => groups.get(id) ?? []);
+}
+
+/**
+ * A request's download URLs: a URL already in the signed-URL cache comes back as a value, with no
+ * promise per field, and the misses are batched into one signing call per tick.
+ */
+function createRequestUrls(services: AppServices, cached: CachedUrlReader): RequestUrls {
+  // maxBatchSize keeps one batch's signing work bounded.
+  const misses = new DataLoader<string, SignedUrl>(async (keys) => services.store.sign(keys.map(parseSigningKey)), {
+    maxBatchSize: 1000,
+  });
+  return {
+    urlOf: (storageKey, contentType) => cached.get({ key: storageKey, contentType }) ?? misses.load(signingKey(storageKey, contentType)),
+  };
+}
+
 /**
  * Creates the loaders of one request, scoped to the caller's organization: a row of another
  * organization is never loaded, so it looks exactly like a row that does not exist.
  */
-export function createLoaders(services: AppServices, organizationId: string): Loaders {
+export function createLoaders(services: AppServices, organizationId: string, cachedUrls: CachedUrlReader): Loaders {
   const { db } = services.database;
   return {
     jobById: new DataLoader<string, JobRow | null>(async (ids) => byId(ids, await findJobsByIds(db, organizationId, ids))),
     fileById: new DataLoader<string, FileRow | null>(async (ids) => byId(ids, await findFilesByIds(db, organizationId, ids))),
-    keyframesByFileId: new DataLoader<string, KeyframeRow[]>(async (fileIds) => {
-      const rows = await findKeyframesByFileIds(db, fileIds);
-      return fileIds.map((id) => rows.filter((row) => row.fileId === id));
-    }),
-    // maxBatchSize keeps one batch's signing work bounded; the store itself reuses signatures.
-    signedUrl: new DataLoader(async (keys) => services.store.sign(keys.map(parseSigningKey)), { maxBatchSize: 1000 }),
+    keyframesByFileId: new DataLoader<string, KeyframeRow[]>(async (fileIds) =>
+      groupByFileId(fileIds, await findKeyframesByFileIds(db, fileIds)),
+    ),
+    urls: createRequestUrls(services, cachedUrls),
   };
 }

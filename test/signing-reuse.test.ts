@@ -12,7 +12,9 @@ interface Listing {
 
 describe.each(DRIVERS)('signature reuse on %s', (driver) => {
   const handle = useTestDatabase(driver);
-  const testApp = useTestApp(handle);
+  // Starts at the current time, so fresh URLs from refreshFileUrl expire a week from now.
+  const clock = { nowMs: Date.now() };
+  const testApp = useTestApp(handle, {}, () => clock.nowMs);
   let seed: SeededOrganization;
 
   beforeAll(async () => {
@@ -31,6 +33,19 @@ describe.each(DRIVERS)('signature reuse on %s', (driver) => {
     expect(second).toEqual(first);
   });
 
+  it('signs every URL again in the next signing window', async () => {
+    const first = await list();
+    const before = testApp.services.store.signCount;
+    clock.nowMs += testApp.config.signingWindowSeconds * 1000;
+    const next = await list();
+    const urlsOf = (listing: Listing) =>
+      listing.files.edges.flatMap(({ node }) => [node.downloadUrl, ...(node.keyframes ?? []).map((frame) => frame.downloadUrl)]);
+
+    expect(urlsOf(next)).toHaveLength(70);
+    expect(testApp.services.store.signCount).toBe(before + 70);
+    expect(urlsOf(next)).not.toEqual(urlsOf(first));
+  });
+
   it('signs afresh for refreshFileUrl', async () => {
     const listing = await list();
     const file = listing.files.edges[0]?.node;
@@ -38,6 +53,6 @@ describe.each(DRIVERS)('signature reuse on %s', (driver) => {
     const result = await graphqlRequest(testApp.app, seed.readKey, REFRESH, { id: file?.id });
     const refreshed = dataField<{ downloadUrl: string; downloadUrlExpiresAt: string }>(result, 'refreshFileUrl');
     expect(testApp.services.store.signCount).toBe(before + 1);
-    expect(new Date(refreshed.downloadUrlExpiresAt).getTime()).toBeGreaterThan(Date.now() + 604_800_000 - 60_000);
+    expect(new Date(refreshed.downloadUrlExpiresAt).getTime()).toBe(Math.floor(clock.nowMs / 1000) * 1000 + 604_800_000);
   });
 });

@@ -14,6 +14,7 @@ import {
   type S3Credentials,
   type S3CredentialsOption,
   type S3ObjectStore,
+  type SignRequest,
 } from '../src/storage/index.ts';
 import { verifyPresignedUrl } from './sigv4-verifier.ts';
 
@@ -310,6 +311,19 @@ describe('S3 object store', () => {
       expect(amzParam(after.url, 'X-Amz-Credential')).toMatch(/^AKIATESTSTORAGE00002\//);
       expect(verifyPresignedUrl(after.url, { secretAccessKey: rotated.secretAccessKey })).toEqual({ valid: true });
     });
+
+    it('stops reading cached URLs of rotated credentials', async () => {
+      const soon = () => new Date(Date.now() + 120_000);
+      let current: S3Credentials = { ...CREDENTIALS, sessionToken: 'first', expiration: soon() };
+      const store = await openStore({ credentials: async () => current });
+      const signed = await signOne(store, key, 'video/mp4');
+      const beforeRotation = await store.cachedUrls();
+      current = { accessKeyId: 'AKIATESTSTORAGE00003', secretAccessKey: 'rotated-again', sessionToken: 'third', expiration: soon() };
+      const afterRotation = await store.cachedUrls();
+
+      expect(beforeRotation.get({ key, contentType: 'video/mp4' })).toEqual(signed);
+      expect(afterRotation.get({ key, contentType: 'video/mp4' })).toBeUndefined();
+    });
   });
 
   describe('signing window and cache', () => {
@@ -361,6 +375,24 @@ describe('S3 object store', () => {
       expect(verifyPresignedUrl(fresh?.url ?? '', { secretAccessKey: CREDENTIALS.secretAccessKey })).toEqual({ valid: true });
     });
 
+    it('reads cached URLs only for the same window and content type', async () => {
+      const clock = makeClock(WINDOW_START_MS + 5_000);
+      const store = await openStore({ clock });
+      const [first] = keys;
+      const empty = await store.cachedUrls();
+      expect(empty.get(first as SignRequest)).toBeUndefined();
+
+      const [signed] = await store.sign(keys);
+      const sameWindow = await store.cachedUrls();
+      expect(sameWindow.get(first as SignRequest)).toEqual(signed);
+      expect(sameWindow.get({ key: first?.key ?? '', contentType: 'image/png' })).toBeUndefined();
+
+      clock.nowMs = WINDOW_START_MS + WINDOW_SECONDS * 1000;
+      const nextWindow = await store.cachedUrls();
+      expect(nextWindow.get(first as SignRequest)).toBeUndefined();
+      expect(store.signCount).toBe(keys.length);
+    });
+
     it('keeps the cache within its cap', async () => {
       const store = await openStore({ env: { SIGNED_URL_CACHE_MAX_ENTRIES: '3' } });
       const many = Array.from({ length: 10 }, (_, index) => ({
@@ -380,6 +412,7 @@ describe('S3 object store', () => {
 
       expect(store.signCount).toBe(2 * keys.length);
       expect(store.cacheStats().entries).toBe(0);
+      expect((await store.cachedUrls()).get(keys[0] as SignRequest)).toBeUndefined();
     });
   });
 });

@@ -62,10 +62,11 @@ export function createGraphQLServer(services: AppServices, graphiql: GraphiQLDef
       const principal = await authenticate(services.database.db, request.headers.get('authorization'), REQUIRED_SCOPE);
       if (scope) scope.apiKeyId = principal.apiKeyId;
       const requestId = scope?.requestId ?? 'none';
+      const cachedUrls = await services.store.cachedUrls();
       return {
         requestId,
         principal,
-        loaders: createLoaders(services, principal.organizationId),
+        loaders: createLoaders(services, principal.organizationId, cachedUrls),
         services,
         logger: logger.child({ requestId }),
       };

@@ -17,8 +17,13 @@ export interface Loaders {
   jobById: DataLoader<string, JobRow | null>;
   fileById: DataLoader<string, FileRow | null>;
   keyframesByFileId: DataLoader<string, KeyframeRow[]>;
-  /** Keyed by `signingKey(storageKey, contentType)`. */
-  signedUrl: DataLoader<string, SignedUrl>;
+  urls: RequestUrls;
+}
+
+/** Download URLs of one request. */
+export interface RequestUrls {
+  /** The signed URL of an object served as `contentType`: a value when cached, else a batched promise. */
+  urlOf(storageKey: string, contentType: string): SignedUrl | Promise<SignedUrl>;
 }
 
 /** Long-lived parts shared by every request of one server. */

@@ -1,8 +1,8 @@
 import type { FileRow } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
-import { signingKey } from '../loaders.ts';
 import { formatCapturedAt } from '../media/captured-at.ts';
 import { builder } from './builder.ts';
+import { downloadUrlExpiryOf, downloadUrlOf } from './download-url.ts';
 import { JobRef } from './job-ref.ts';
 import { KeyframeRef } from './keyframe.ts';
 
@@ -25,9 +25,6 @@ const DeviceInfoRef = builder.objectRef<DeviceInfo>('DeviceInfo').implement({
     appVersion: t.exposeString('appVersion', { nullable: true }),
   }),
 });
-
-const signedUrlOf = (file: FileRow, ctx: { loaders: { signedUrl: { load(key: string): Promise<{ url: string; expiresAt: Date }> } } }) =>
-  ctx.loaders.signedUrl.load(signingKey(file.storageKey, file.contentType));
 
 FileRef.implement({
   description: 'An approved submission: immutable bytes in object storage with their metadata.',
@@ -68,9 +65,12 @@ FileRef.implement({
     downloadUrl: t.string({
       description:
         'Pre-signed download URL. Within one signing window every listing returns the same URL; it lives until downloadUrlExpiresAt.',
-      resolve: async (file, _args, ctx) => (await signedUrlOf(file, ctx)).url,
+      resolve: (file, _args, ctx) => downloadUrlOf(ctx, file.storageKey, file.contentType),
     }),
-    downloadUrlExpiresAt: t.field({ type: 'DateTime', resolve: async (file, _args, ctx) => (await signedUrlOf(file, ctx)).expiresAt }),
+    downloadUrlExpiresAt: t.field({
+      type: 'DateTime',
+      resolve: (file, _args, ctx) => downloadUrlExpiryOf(ctx, file.storageKey, file.contentType),
+    }),
     annotations: t.field({ type: 'JSON', nullable: true, resolve: (file) => file.annotations ?? null }),
     keyframes: t.field({
       type: [KeyframeRef],

@@ -1,6 +1,6 @@
 import type { KeyframeRow } from '../db/schema.ts';
-import { signingKey } from '../loaders.ts';
 import { builder } from './builder.ts';
+import { downloadUrlExpiryOf, downloadUrlOf } from './download-url.ts';
 
 /** Keyframes are always PNG, whatever the video's own type. */
 export const KEYFRAME_CONTENT_TYPE = 'image/png';
@@ -16,12 +16,11 @@ KeyframeRef.implement({
     height: t.exposeInt('height'),
     downloadUrl: t.string({
       description: 'Pre-signed URL of the PNG; see File.downloadUrl for its lifetime.',
-      resolve: async (frame, _args, ctx) => (await ctx.loaders.signedUrl.load(signingKey(frame.storageKey, KEYFRAME_CONTENT_TYPE))).url,
+      resolve: (frame, _args, ctx) => downloadUrlOf(ctx, frame.storageKey, KEYFRAME_CONTENT_TYPE),
     }),
     downloadUrlExpiresAt: t.field({
       type: 'DateTime',
-      resolve: async (frame, _args, ctx) =>
-        (await ctx.loaders.signedUrl.load(signingKey(frame.storageKey, KEYFRAME_CONTENT_TYPE))).expiresAt,
+      resolve: (frame, _args, ctx) => downloadUrlExpiryOf(ctx, frame.storageKey, KEYFRAME_CONTENT_TYPE),
     }),
   }),
 });

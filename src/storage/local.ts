@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import { assertObjectKey, type ParsedObjectKey } from './keys.ts';
 import { loadLocalSigningSecret } from './local-secret.ts';
 import { type Clock, type SigningTime, WindowedSigner } from './signing-window.ts';
-import type { ObjectStore, SignedUrl, SignedUrlCacheStats, SignOptions, SignRequest } from './types.ts';
+import type { CachedUrlReader, ObjectStore, SignedUrl, SignedUrlCacheStats, SignOptions, SignRequest } from './types.ts';
 import { SignedUrlCache } from './url-cache.ts';
 
 /** Query parameters of a local download URL. */
@@ -102,6 +102,10 @@ export class LocalObjectStore implements ObjectStore {
       identity: this.#secretIdentity,
       signOne: async (request, time) => this.#signOne(request, time),
     });
+  }
+
+  async cachedUrls(): Promise<CachedUrlReader> {
+    return this.#settings.signer.reader(this.#secretIdentity);
   }
 
   #signOne(request: SignRequest, time: SigningTime): SignedUrl {

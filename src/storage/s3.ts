@@ -14,7 +14,7 @@ import type { Logger } from '../logger.ts';
 import { assertObjectKey } from './keys.ts';
 import { formatPresignedUrl, prepareUrlTemplate, type S3UrlTemplate } from './s3-url.ts';
 import { type Clock, type SigningTime, WindowedSigner } from './signing-window.ts';
-import type { ObjectStore, SignedUrl, SignedUrlCacheStats, SignOptions, SignRequest } from './types.ts';
+import type { CachedUrlReader, ObjectStore, SignedUrl, SignedUrlCacheStats, SignOptions, SignRequest } from './types.ts';
 import { SignedUrlCache } from './url-cache.ts';
 
 /** Credentials or a credentials provider, as `S3Client` accepts them. */
@@ -102,6 +102,11 @@ export class S3ObjectStore implements ObjectStore {
       identity: identity.digest,
       signOne: (request, time) => this.#signOne(request, time, identity),
     });
+  }
+
+  async cachedUrls(): Promise<CachedUrlReader> {
+    const identity = this.#identityFor(await resolveCredentials(this.#settings.client));
+    return this.#settings.signer.reader(identity.digest);
   }
 
   async #signOne(request: SignRequest, time: SigningTime, identity: SigningIdentity): Promise<SignedUrl> {

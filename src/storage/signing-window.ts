@@ -1,5 +1,5 @@
 import { assertObjectKey } from './keys.ts';
-import type { SignedUrl, SignOptions, SignRequest } from './types.ts';
+import type { CachedUrlReader, SignedUrl, SignOptions, SignRequest } from './types.ts';
 import type { SignedUrlCache } from './url-cache.ts';
 
 /** When a URL is signed and when its signature expires, in Unix seconds. */
@@ -71,34 +71,44 @@ export class WindowedSigner {
     return this.#signCount;
   }
 
-  async sign(requests: readonly SignRequest[], options: SignOptions, signature: UrlSignature): Promise<SignedUrl[]> {
-    for (const request of requests) assertSignRequest(request);
+  /**
+   * Returns a reader of the URLs cached for the current window and this identity. A hit needs no
+   * validation: only requests that passed it were ever signed and cached.
+   */
+  reader(identity: string): CachedUrlReader {
+    const nowMs = this.clock();
+    const { windowStartSeconds } = signingTime(nowMs, this.policy, false);
+    const inputs = { identity, windowStartSeconds: windowStartSeconds as number };
+    return { get: (request) => this.cache.get(request, inputs, nowMs) };
+  }
 
+  /**
+   * Signs a batch: cache hits are taken synchronously, and only the misses are validated, signed
+   * one by one and cached. A fresh batch bypasses the cache both ways: it must be signed now, and
+   * it belongs to no window.
+   */
+  async sign(requests: readonly SignRequest[], options: SignOptions, signature: UrlSignature): Promise<SignedUrl[]> {
     const nowMs = this.clock();
     const time = signingTime(nowMs, this.policy, options.fresh === true);
-    const results: SignedUrl[] = [];
-    for (const request of requests) {
-      results.push(await this.signCached(request, time, nowMs, signature));
+    const inputs =
+      time.windowStartSeconds === undefined ? undefined : { identity: signature.identity, windowStartSeconds: time.windowStartSeconds };
+
+    const results = new Array<SignedUrl>(requests.length);
+    const misses: number[] = [];
+    for (let index = 0; index < requests.length; index++) {
+      const hit = inputs && this.cache.get(requests[index] as SignRequest, inputs, nowMs);
+      if (hit) results[index] = hit;
+      else misses.push(index);
+    }
+
+    for (const request of misses.map((index) => requests[index] as SignRequest)) assertSignRequest(request);
+    for (const index of misses) {
+      const request = requests[index] as SignRequest;
+      const signed = await signature.signOne(request, time);
+      this.#signCount += 1;
+      if (inputs) this.cache.set(request, inputs, signed);
+      results[index] = signed;
     }
     return results;
-  }
-
-  private async signCached(request: SignRequest, time: SigningTime, nowMs: number, signature: UrlSignature): Promise<SignedUrl> {
-    // A fresh URL bypasses the cache both ways: it must be signed now, and it belongs to no window.
-    if (time.windowStartSeconds === undefined) return this.signUncached(request, time, signature);
-
-    const cacheKey = this.cache.keyFor(signature.identity, time.windowStartSeconds, request);
-    const cached = this.cache.get(cacheKey, nowMs);
-    if (cached) return cached;
-
-    const signed = await this.signUncached(request, time, signature);
-    this.cache.set(cacheKey, signed);
-    return signed;
-  }
-
-  private async signUncached(request: SignRequest, time: SigningTime, signature: UrlSignature): Promise<SignedUrl> {
-    const signed = await signature.signOne(request, time);
-    this.#signCount += 1;
-    return signed;
   }
 }

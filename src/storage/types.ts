@@ -22,6 +22,12 @@ export interface SignOptions {
   fresh?: boolean;
 }
 
+/** Reads URLs from the signed-URL cache, synchronously and without ever signing. */
+export interface CachedUrlReader {
+  /** The URL cached for this object and content type in the reader's window, or undefined. */
+  get(request: SignRequest): SignedUrl | undefined;
+}
+
 /** Counters of the signed-URL cache, for metrics. */
 export interface SignedUrlCacheStats {
   hits: number;
@@ -46,6 +52,11 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Signs download URLs for a batch of objects, in the order given. */
   sign(requests: readonly SignRequest[], options?: SignOptions): Promise<SignedUrl[]>;
+  /**
+   * Returns a reader of the URLs already cached for the current window and credentials, for one
+   * request: it resolves the credentials once, so lookups afterwards need no promise.
+   */
+  cachedUrls(): Promise<CachedUrlReader>;
   /** Number of signatures computed since start-up (cache hits excluded). */
   readonly signCount: number;
   cacheStats(): SignedUrlCacheStats;

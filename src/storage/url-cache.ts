@@ -1,57 +1,73 @@
+import { LRUCache } from 'lru-cache';
 import type { SignedUrl, SignedUrlCacheStats, SignRequest } from './types.ts';
 
+/** What a cached URL was signed for, besides its object key: a lookup hits only when all of it matches. */
+export interface SignatureInputs {
+  /** Digest of the signing secret or credentials. */
+  identity: string;
+  windowStartSeconds: number;
+}
+
+interface Entry extends SignatureInputs {
+  contentType: string;
+  signed: SignedUrl;
+}
+
 /**
- * Bounded in-process LRU of signed URLs. A Map keeps insertion order, so re-inserting an entry
- * on every hit makes the first key the least recently used one.
+ * Bounded in-process LRU of signed URLs, one entry per object key. An entry remembers every other
+ * input of its signature (response content type, signing window, credentials identity; the
+ * lifetime is fixed for the life of the process) and hits only when all of them match, so a new
+ * window or new credentials replace an entry instead of adding one. Keying by the object key alone
+ * also spares building a composite key string on every lookup.
  *
- * NOTE: an S3 entry takes about 0.85 KB of heap (measured over 50,000 entries on Node 20), so the
- * default of 100,000 entries can reach about 85 MB.
+ * NOTE: an S3 entry takes about 0.9 KB of heap, mostly the URL itself (see BENCHMARKS.md), so the
+ * default of 100,000 entries can reach about 90 MB.
  */
 export class SignedUrlCache {
-  readonly #entries = new Map<string, SignedUrl>();
+  readonly #entries: LRUCache<string, Entry> | undefined;
   #hits = 0;
   #misses = 0;
   #evictions = 0;
 
   /** `maxEntries` of 0 disables the cache. */
-  constructor(private readonly maxEntries: number) {}
-
-  /**
-   * Builds the cache key from every input of the signature except the lifetime, which is fixed
-   * for the life of the process. Newlines cannot occur in object keys or content types.
-   */
-  keyFor(identity: string, windowStartSeconds: number, request: SignRequest): string {
-    return `${identity}\n${windowStartSeconds}\n${request.contentType}\n${request.key}`;
+  constructor(private readonly maxEntries: number) {
+    if (maxEntries === 0) return;
+    this.#entries = new LRUCache<string, Entry>({
+      max: maxEntries,
+      dispose: (_value, _key, reason) => {
+        if (reason === 'evict') this.#evictions += 1;
+      },
+    });
   }
 
-  /** Returns the cached URL unless it is missing or expires at or before `nowMs`. */
-  get(cacheKey: string, nowMs: number): SignedUrl | undefined {
-    if (this.maxEntries === 0) return undefined;
+  /** Returns the URL signed for exactly these inputs, unless it is missing or expires at or before `nowMs`. */
+  get(request: SignRequest, inputs: SignatureInputs, nowMs: number): SignedUrl | undefined {
+    if (!this.#entries) return undefined;
 
-    const entry = this.#entries.get(cacheKey);
-    if (!entry || entry.expiresAt.getTime() <= nowMs) {
-      if (entry) this.#entries.delete(cacheKey);
+    const entry = this.#entries.get(request.key);
+    if (
+      entry === undefined ||
+      entry.windowStartSeconds !== inputs.windowStartSeconds ||
+      entry.identity !== inputs.identity ||
+      entry.contentType !== request.contentType ||
+      entry.signed.expiresAt.getTime() <= nowMs
+    ) {
       this.#misses += 1;
       return undefined;
     }
-
-    this.#entries.delete(cacheKey);
-    this.#entries.set(cacheKey, entry);
     this.#hits += 1;
-    return entry;
+    return entry.signed;
   }
 
-  set(cacheKey: string, value: SignedUrl): void {
-    if (this.maxEntries === 0) return;
-
-    this.#entries.delete(cacheKey);
-    this.#entries.set(cacheKey, value);
-    while (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done) break;
-      this.#entries.delete(oldest.value);
-      this.#evictions += 1;
-    }
+  set(request: SignRequest, inputs: SignatureInputs, signed: SignedUrl): void {
+    if (!this.#entries) return;
+    const entry: Entry = {
+      identity: inputs.identity,
+      windowStartSeconds: inputs.windowStartSeconds,
+      contentType: request.contentType,
+      signed,
+    };
+    this.#entries.set(request.key, entry);
   }
 
   stats(): SignedUrlCacheStats {
@@ -59,7 +75,7 @@ export class SignedUrlCache {
       hits: this.#hits,
       misses: this.#misses,
       evictions: this.#evictions,
-      entries: this.#entries.size,
+      entries: this.#entries?.size ?? 0,
       maxEntries: this.maxEntries,
     };
   }

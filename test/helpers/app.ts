@@ -44,7 +44,8 @@ export function captureLogs(): { logs: CapturedLogs; stream: Writable } {
  * Builds the gateway in-process over a test database and a local object store in a temp
  * directory. Extra environment variables override the defaults.
  */
-export function useTestApp(handle: TestDatabase, env: Record<string, string> = {}): TestApp {
+/** `now` replaces the object store's clock, so a test can move through signing windows. */
+export function useTestApp(handle: TestDatabase, env: Record<string, string> = {}, now?: () => number): TestApp {
   const testApp = {} as TestApp;
   beforeAll(async () => {
     testApp.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'files-gateway-test-'));
@@ -52,7 +53,7 @@ export function useTestApp(handle: TestDatabase, env: Record<string, string> = {
     const { logs, stream } = captureLogs();
     testApp.logs = logs;
     const logger = createLogger('info', stream);
-    const store = await createObjectStore(testApp.config, logger);
+    const store = await createObjectStore(testApp.config, logger, now ? { now } : {});
     testApp.services = { config: testApp.config, database: handle.database, store, logger };
     testApp.app = createApp(testApp.services, { rest: createRestHandler(() => testApp.app.graphql, testApp.services) });
   });
