@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { newApiKeySecret, newId } from '../../ids.ts';
 import type { Db } from '../client.ts';
 import { apiKeys } from '../schema.ts';
+import { oncePerDatabase } from './prepared.ts';
 
 /** Scopes an API key can carry: `jobs:read` lists files and refreshes URLs, `jobs:write` creates jobs and ingests. */
 export const KNOWN_SCOPES = ['jobs:read', 'jobs:write'] as const;
@@ -31,9 +32,8 @@ export async function createApiKey(db: Db, input: { organizationId: string; name
   return { row, secret };
 }
 
-/** Finds the key with this secret, revoked or not; the caller decides what revocation means. */
-export async function findApiKeyBySecret(db: Db, secret: string) {
-  const [row] = await db
+const apiKeyBySecretHashStatement = oncePerDatabase((db) =>
+  db
     .select({
       id: apiKeys.id,
       organizationId: apiKeys.organizationId,
@@ -41,7 +41,13 @@ export async function findApiKeyBySecret(db: Db, secret: string) {
       revokedAt: apiKeys.revokedAt,
     })
     .from(apiKeys)
-    .where(eq(apiKeys.secretHash, hashSecret(secret)));
+    .where(eq(apiKeys.secretHash, sql.placeholder('secretHash')))
+    .prepare('api_key_by_secret_hash'),
+);
+
+/** Finds the key with this secret, revoked or not; the caller decides what revocation means. */
+export async function findApiKeyBySecret(db: Db, secret: string) {
+  const [row] = await apiKeyBySecretHashStatement(db).execute({ secretHash: hashSecret(secret) });
   return row;
 }
 

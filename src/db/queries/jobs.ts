@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { newId } from '../../ids.ts';
 import type { Db } from '../client.ts';
-import { jobs } from '../schema.ts';
+import { type JobRow, jobs } from '../schema.ts';
+import { oncePerDatabase } from './prepared.ts';
 
 export async function createJob(db: Db, input: { organizationId: string; name: string }) {
   const [row] = await db
@@ -16,12 +17,18 @@ export function listJobs(db: Db, organizationId: string) {
   return db.select().from(jobs).where(eq(jobs.organizationId, organizationId)).orderBy(asc(jobs.createdAt), asc(jobs.id));
 }
 
-/** Loads jobs by id, limited to one organization: another organization's job is simply absent. */
-export function findJobsByIds(db: Db, organizationId: string, ids: readonly string[]) {
-  return db
+// `= any(array)` keeps one SQL text, and so one prepared statement, for every number of ids.
+const jobsByIdsStatement = oncePerDatabase((db) =>
+  db
     .select()
     .from(jobs)
-    .where(and(eq(jobs.organizationId, organizationId), inArray(jobs.id, [...ids])));
+    .where(and(eq(jobs.organizationId, sql.placeholder('organizationId')), sql`${jobs.id} = any(${sql.placeholder('ids')}::text[])`))
+    .prepare('jobs_by_ids'),
+);
+
+/** Loads jobs by id, limited to one organization: another organization's job is simply absent. */
+export function findJobsByIds(db: Db, organizationId: string, ids: readonly string[]): Promise<JobRow[]> {
+  return jobsByIdsStatement(db).execute({ organizationId, ids });
 }
 
 export async function findJob(db: Db, id: string) {
