@@ -48,12 +48,22 @@ export async function runAutocannon(
   }
 }
 
-/** Sends `request` for warmUpSeconds (discarded), then measures it for `seconds`. */
-export async function measureLoad(baseUrl: string, request: LoadRequest, settings: LoadSettings): Promise<LoadResult> {
+/**
+ * Sends `request` for warmUpSeconds (discarded), then measures it for `seconds`. `onMeasured` is
+ * called right before and right after the measured part, e.g. to read CPU counters.
+ */
+export async function measureLoad(
+  baseUrl: string,
+  request: LoadRequest,
+  settings: LoadSettings,
+  onMeasured: (moment: 'start' | 'end') => void = () => {},
+): Promise<LoadResult> {
   // autocannon reads the path only inside `requests` and ignores a top-level `path`.
   const options = { requests: [request], connections: settings.connections };
   if (settings.warmUpSeconds > 0) await runAutocannon(baseUrl, { ...options, duration: settings.warmUpSeconds });
+  onMeasured('start');
   const result = await runAutocannon(baseUrl, { ...options, duration: settings.seconds });
+  onMeasured('end');
 
   const statusCounts: Record<string, number> = {};
   for (const [status, stats] of Object.entries(result.statusCodeStats)) statusCounts[status] = stats.count;

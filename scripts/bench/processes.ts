@@ -73,6 +73,48 @@ export function readProcStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): numb
   }
 }
 
+/** Clock ticks per second of /proc/PID/stat times: USER_HZ, 100 on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) of one process in milliseconds, from /proc/PID/stat; undefined once it is gone. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses; the fields after its last ")" are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time in milliseconds of every process named `postgres` (the server and its backends), by PID. */
+export function postgresCpuByPid(): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const cpu = processCpuMs(Number(entry));
+    if (cpu !== undefined) byPid.set(Number(entry), cpu);
+  }
+  return byPid;
+}
+
+/**
+ * PostgreSQL CPU milliseconds spent between two samples. A backend that exited in between is
+ * missed; one that started counts in full.
+ */
+export function postgresCpuBetween(start: Map<number, number>, end: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of end) total += cpu - (start.get(pid) ?? 0);
+  return total;
+}
+
 export interface ChildServer {
   name: string;
   pid: number;

@@ -27,6 +27,7 @@ export interface BenchReport {
 const FULL_CACHE_URLS = 1_000_000;
 const formatNumber = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const milliseconds = (value: number | undefined) => (value === undefined ? 'n/a' : `${formatNumber(value, 2)} ms`);
 const megabytes = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${formatNumber(bytes / 1024 / 1024)} MB`);
 function yesNo(met: boolean | undefined): string {
   if (met === undefined) return 'n/a';
@@ -56,11 +57,28 @@ function loadTable(report: BenchReport): string {
         String(result.non2xx),
         String(result.errors),
         statements,
+        milliseconds(result.serverCpuMsPerRequest),
+        milliseconds(result.databaseCpuMsPerRequest),
         megabytes(result.peakRssBytes),
       ]);
     }
   }
-  return table(['server', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'SQL/request', 'peak RSS (VmHWM)'], rows);
+  return table(
+    [
+      'server',
+      'scenario',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'errors',
+      'SQL/request',
+      'server CPU/request',
+      'PostgreSQL CPU/request',
+      'peak RSS (VmHWM)',
+    ],
+    rows,
+  );
 }
 
 function otherTable(report: BenchReport): string {
@@ -152,6 +170,7 @@ export function renderReport(report: BenchReport): string {
     `Load: autocannon, ${settings.connections} connections, ${settings.warmUpSeconds} s warm-up then ${settings.seconds} s per scenario, on 127.0.0.1.`,
     `Pages of ${PAGE_LIMIT} files, min_score ${MIN_SCORE}. The deep page starts after ${formatNumber(deep.pagesSkipped)} full pages of the big job (${formatNumber(deep.matchingFiles)} files rated ${MIN_SCORE} or more). Response sizes: ${responseSizes}.`,
     'The floor serves REST only and sends 2 SQL statements per page; the gateway also authenticates the API key and loads the job.',
+    'CPU per request is the CPU time of the server process, and of all PostgreSQL processes together, during the measured seconds divided by the responses (from /proc; the load generator runs on the same two cores).',
     "Peak RSS is the server process's VmHWM after each scenario: its peak since start-up, so it only grows across one server's rows.",
     '',
     loadTable(report),

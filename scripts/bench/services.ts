@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type LoadResult, type LoadSettings, measureLoad } from './load.ts';
-import { findFreePort, readProcStatusBytes, startServer } from './processes.ts';
+import { findFreePort, postgresCpuBetween, postgresCpuByPid, processCpuMs, readProcStatusBytes, startServer } from './processes.ts';
 import { filesInResponse, PAGE_LIMIT, type Scenario, type ScenarioId } from './scenarios.ts';
 import { serverEnv } from './settings.ts';
 
@@ -33,6 +33,29 @@ export const SERVICE_VARIANTS: ServiceVariant[] = [
 export interface ScenarioRun extends LoadResult {
   /** The server's VmHWM after this scenario: its peak RSS since start-up, in bytes. */
   peakRssBytes: number | undefined;
+  /** CPU milliseconds per response of the server process during the measured part. */
+  serverCpuMsPerRequest: number | undefined;
+  /** The same for every PostgreSQL process together. */
+  databaseCpuMsPerRequest: number | undefined;
+}
+
+/** Reads the CPU time of the server and of PostgreSQL around a measured run and divides it by the responses. */
+function cpuSampler(pid: number) {
+  type Sample = { server: number | undefined; database: Map<number, number> };
+  const samples: Record<'start' | 'end', Sample> = {
+    start: { server: undefined, database: new Map() },
+    end: { server: undefined, database: new Map() },
+  };
+  return {
+    sample: (moment: 'start' | 'end') => {
+      samples[moment] = { server: processCpuMs(pid), database: postgresCpuByPid() };
+    },
+    perRequest: (responses: number) => {
+      const { start, end } = samples;
+      if (responses === 0 || start.server === undefined || end.server === undefined) return { server: undefined, database: undefined };
+      return { server: (end.server - start.server) / responses, database: postgresCpuBetween(start.database, end.database) / responses };
+    },
+  };
 }
 
 export interface ServiceRun {
@@ -81,10 +104,18 @@ export async function measureService(variant: ServiceVariant, scenarios: Scenari
     const results = new Map<ScenarioId, ScenarioRun>();
     for (const scenario of scenarios) {
       await checkFullPage(server.url, scenario);
-      const result = await measureLoad(server.url, scenario.request, context.settings);
-      results.set(scenario.id, { ...result, peakRssBytes: readProcStatusBytes(server.pid, 'VmHWM') });
+      const cpu = cpuSampler(server.pid);
+      const result = await measureLoad(server.url, scenario.request, context.settings, cpu.sample);
+      const perRequest = cpu.perRequest(result.total);
+      results.set(scenario.id, {
+        ...result,
+        peakRssBytes: readProcStatusBytes(server.pid, 'VmHWM'),
+        serverCpuMsPerRequest: perRequest.server,
+        databaseCpuMsPerRequest: perRequest.database,
+      });
       context.log(
-        `  ${variant.label}, ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
+        `  ${variant.label}, ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+          `CPU per request ${perRequest.server?.toFixed(2)} ms server, ${perRequest.database?.toFixed(2)} ms PostgreSQL`,
       );
     }
     return { variant, pid: server.pid, results };

@@ -13,5 +13,18 @@ function pick<T>(ctx: GraphQLContext, storageKey: string, contentType: string, p
 export const downloadUrlOf = (ctx: GraphQLContext, storageKey: string, contentType: string) =>
   pick(ctx, storageKey, contentType, (signed) => signed.url);
 
+// Cached URLs are the same objects request after request, so their expiry is formatted once.
+const formattedExpiries = new WeakMap<SignedUrl, string>();
+
+function formatExpiry(signed: SignedUrl): string {
+  let text = formattedExpiries.get(signed);
+  if (text === undefined) {
+    text = signed.expiresAt.toISOString();
+    formattedExpiries.set(signed, text);
+  }
+  return text;
+}
+
+/** The expiry as the DateTime scalar's ISO 8601 string. */
 export const downloadUrlExpiryOf = (ctx: GraphQLContext, storageKey: string, contentType: string) =>
-  pick(ctx, storageKey, contentType, (signed) => signed.expiresAt);
+  pick(ctx, storageKey, contentType, formatExpiry);

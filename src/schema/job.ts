@@ -1,10 +1,22 @@
 import { countJobFiles, listJobFilesPage } from '../db/queries/files.ts';
-import type { JobRow } from '../db/schema.ts';
+import type { FileRow, JobRow } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { builder } from './builder.ts';
 import { FileRef } from './file.ts';
 import { JobRef } from './job-ref.ts';
 import { encodeCursor, MIN_SCORE, toFilePageQuery } from './pagination.ts';
+
+/** An edge of a files page; its cursor is encoded only if the query selects it. */
+class FileEdge {
+  constructor(
+    private readonly jobId: string,
+    readonly node: FileRow,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.jobId, this.node);
+  }
+}
 
 const JobStatusEnum = builder.enumType('JobStatus', {
   values: { OPEN: { value: 'open' }, COMPLETED: { value: 'completed' } } as const,
@@ -32,7 +44,7 @@ JobRef.implement({
           const page = await listJobFilesPage(db, query);
 
           for (const file of page.rows) ctx.loaders.fileById.prime(file.id, file);
-          const edges = page.rows.map((file) => ({ cursor: encodeCursor(job.id, file), node: file }));
+          const edges = page.rows.map((file) => new FileEdge(job.id, file));
           const forward = query.direction === 'forward';
           // Rows are immutable and never deleted, so a cursor's own row proves a page on its side exists.
           return {

@@ -3,7 +3,7 @@ import { builder } from './builder.ts';
 
 builder.scalarType('DateTime', {
   description: 'An instant as an ISO 8601 string in UTC with milliseconds, e.g. 2026-03-16T14:30:00.000Z.',
-  serialize: (value) => value.toISOString(),
+  serialize: (value) => (typeof value === 'string' ? value : value.toISOString()),
   parseValue: (value) => {
     const date = new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new GraphQLError(`Invalid DateTime ${JSON.stringify(value)}: expected ISO 8601.`);

@@ -73,7 +73,7 @@ export class WindowedSigner {
 
   /**
    * Returns a reader of the URLs cached for the current window and this identity. A hit needs no
-   * validation: only requests that passed it were ever signed and cached.
+   * validation, because only validated requests are ever signed and cached.
    */
   reader(identity: string): CachedUrlReader {
     const nowMs = this.clock();
@@ -83,9 +83,9 @@ export class WindowedSigner {
   }
 
   /**
-   * Signs a batch: cache hits are taken synchronously, and only the misses are validated, signed
-   * one by one and cached. A fresh batch bypasses the cache both ways: it must be signed now, and
-   * it belongs to no window.
+   * Signs a batch. Cache hits are taken synchronously, and only the misses are validated, signed
+   * one by one and cached. A fresh batch bypasses the cache both ways, because it must be signed
+   * now and belongs to no window.
    */
   async sign(requests: readonly SignRequest[], options: SignOptions, signature: UrlSignature): Promise<SignedUrl[]> {
     const nowMs = this.clock();

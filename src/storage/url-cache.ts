@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { SignedUrl, SignedUrlCacheStats, SignRequest } from './types.ts';
 
-/** What a cached URL was signed for, besides its object key: a lookup hits only when all of it matches. */
+/** Signature inputs of a cached URL besides its object key; a lookup hits only when all of them match. */
 export interface SignatureInputs {
   /** Digest of the signing secret or credentials. */
   identity: string;
@@ -14,11 +14,11 @@ interface Entry extends SignatureInputs {
 }
 
 /**
- * Bounded in-process LRU of signed URLs, one entry per object key. An entry remembers every other
- * input of its signature (response content type, signing window, credentials identity; the
- * lifetime is fixed for the life of the process) and hits only when all of them match, so a new
- * window or new credentials replace an entry instead of adding one. Keying by the object key alone
- * also spares building a composite key string on every lookup.
+ * Bounded in-process LRU of signed URLs, one entry per object key. An entry also records the
+ * response content type, signing window and credentials identity it was signed for, and a lookup
+ * hits only when all of them match. The lifetime needs no check because it is fixed for the life
+ * of the process. A new window or new credentials therefore replace an entry instead of adding
+ * one, and no lookup has to build a composite key string.
  *
  * NOTE: an S3 entry takes about 0.9 KB of heap, mostly the URL itself (see BENCHMARKS.md), so the
  * default of 100,000 entries can reach about 90 MB.
