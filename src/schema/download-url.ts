@@ -13,17 +13,24 @@ function pick<T>(ctx: GraphQLContext, storageKey: string, contentType: string, p
 export const downloadUrlOf = (ctx: GraphQLContext, storageKey: string, contentType: string) =>
   pick(ctx, storageKey, contentType, (signed) => signed.url);
 
-// Cached URLs are the same objects request after request, so their expiry is formatted once.
-const formattedExpiries = new WeakMap<SignedUrl, string>();
-
-function formatExpiry(signed: SignedUrl): string {
-  let text = formattedExpiries.get(signed);
-  if (text === undefined) {
-    text = signed.expiresAt.toISOString();
-    formattedExpiries.set(signed, text);
-  }
-  return text;
+/**
+ * Formats a URL expiry, remembering the last one: within a signing window every URL signed with
+ * the same credentials expires at the same instant, so nearly every call returns the last text.
+ */
+function createExpiryFormatter(): (signed: SignedUrl) => string {
+  let lastMs = Number.NaN;
+  let lastText = '';
+  return (signed) => {
+    const ms = signed.expiresAt.getTime();
+    if (ms !== lastMs) {
+      lastText = signed.expiresAt.toISOString();
+      lastMs = ms;
+    }
+    return lastText;
+  };
 }
+
+const formatExpiry = createExpiryFormatter();
 
 /** The expiry as the DateTime scalar's ISO 8601 string. */
 export const downloadUrlExpiryOf = (ctx: GraphQLContext, storageKey: string, contentType: string) =>
