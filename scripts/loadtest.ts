@@ -29,7 +29,7 @@ import {
 } from './bench/processes.ts';
 import { type BenchSeed, createBenchData, ensureBenchSeed, requestedSizes } from './bench/seed.ts';
 import { benchFileId } from './bench/seed-rows.ts';
-import { benchDatabaseUrl, describeDatabaseUrl, readFlag, readPositiveInt, serverEnv } from './bench/settings.ts';
+import { benchDatabaseUrl, describeDatabaseUrl, readFlag, readPositiveInt, serverEnv, serverNodeFlags } from './bench/settings.ts';
 
 const EMBEDDED_SIZES = { bigJobFiles: 300, smallJobFiles: 100 };
 const MB = 1024 * 1024;
@@ -129,7 +129,13 @@ async function main(): Promise<void> {
     const target = readFlag('LOADTEST_EMBEDDED') ? await prepareEmbedded(dataDir) : await preparePostgres();
     const port = await findFreePort();
     const env = serverEnv({ databaseUrl: target.databaseUrl, port, dataDir, s3Endpoint: s3.url });
-    server = await startServer({ name: 'gateway', nodeArgs: ['bin/files-gateway.js', 'serve'], env, port, readyPath: '/readyz' });
+    server = await startServer({
+      name: 'gateway',
+      nodeArgs: [...serverNodeFlags(), 'bin/files-gateway.js', 'serve'],
+      env,
+      port,
+      readyPath: '/readyz',
+    });
 
     const runId = randomUUID();
     const replay = { key: `loadtest-replay-${runId}`, fileId: benchFileId(1) };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type LoadResult, type LoadSettings, measureLoad } from './load.ts';
 import { findFreePort, postgresCpuBetween, postgresCpuByPid, processCpuMs, readProcStatusBytes, startServer } from './processes.ts';
 import { filesInResponse, PAGE_LIMIT, type Scenario, type ScenarioId } from './scenarios.ts';
-import { serverEnv } from './settings.ts';
+import { serverEnv, serverNodeFlags } from './settings.ts';
 
 export type ServiceId = 'gatewayWarm' | 'gatewayCold' | 'floorSigned' | 'floorSignedCold' | 'floorUnsigned';
 
@@ -93,7 +93,8 @@ function startVariant(variant: ServiceVariant, context: ServiceContext, port: nu
     signedUrlCacheMaxEntries: variant.cacheEntries,
     extra,
   });
-  const nodeArgs = variant.kind === 'gateway' ? ['bin/files-gateway.js', 'serve'] : ['--import', 'tsx', 'scripts/bench/minimal-handler.ts'];
+  const entry = variant.kind === 'gateway' ? ['bin/files-gateway.js', 'serve'] : ['--import', 'tsx', 'scripts/bench/minimal-handler.ts'];
+  const nodeArgs = [...serverNodeFlags(), ...entry];
   return startServer({ name: variant.label, nodeArgs, env, port, readyPath: variant.kind === 'gateway' ? '/readyz' : '/healthz' });
 }
 

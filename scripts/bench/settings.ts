@@ -3,12 +3,28 @@
  * LOADTEST_* variables here only, and start every server with an environment built from scratch,
  * so nothing from the caller's shell (DATABASE_URL, AWS_PROFILE) leaks into a measurement.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BENCH_DATA_DIR = path.join(REPO_ROOT, '.data', 'bench');
 export const SEED_FILE = path.join(BENCH_DATA_DIR, 'seed.json');
+
+/**
+ * Returns the Node flags that `npm start` passes before bin/files-gateway.js (the young-generation
+ * size), read from package.json so the benchmark runs the gateway exactly as `npm start` does. The
+ * floor gets the same flags, so both servers run on the same heap settings.
+ */
+export function serverNodeFlags(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) bin\/files-gateway\.js serve$/.exec(manifest.scripts.start ?? '');
+  if (!match)
+    throw new Error(
+      `Unexpected start script ${JSON.stringify(manifest.scripts.start)}: expected "node [flags] bin/files-gateway.js serve".`,
+    );
+  return (match[1] ?? '').split(' ').filter(Boolean);
+}
 
 export const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/files_gateway_bench';
 
