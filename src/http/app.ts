@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Response as NodeResponse } from '@whatwg-node/fetch';
 import { gzipSync } from 'node:zlib';
 import { ERROR_CATALOGUE } from '../errors.ts';
 import type { AppServices } from '../schema/context.ts';
@@ -21,8 +22,21 @@ export interface App {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/**
+ * Builds a JSON response whose body is already encoded. The node:http adapter writes such a body
+ * in one call, where Node's own Response is read back through a stream and a string body is
+ * written as a string, which cost more CPU per 150 KB page in profiles.
+ */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } });
+  const bytes = Buffer.from(JSON.stringify(body));
+  return new NodeResponse(bytes, { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } });
+}
+
+/** Re-creates a GraphQL JSON response with its body encoded, as `jsonResponse` does; other responses pass unchanged. */
+async function encodeJsonBody(response: Response): Promise<Response> {
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return response;
+  const bytes = Buffer.from(await response.arrayBuffer());
+  return new NodeResponse(bytes, { status: response.status, headers: response.headers });
 }
 
 export function errorBody(type: string, message: string, requestId: string) {
@@ -80,7 +94,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): App 
     if (pathname === '/readyz') return readiness(services);
     if (pathname === '/metrics')
       return new Response(await metrics.registry.metrics(), { headers: { 'Content-Type': metrics.registry.contentType } });
-    if (pathname === '/graphql') return compressHtml(request, await graphql.handle(request, {}));
+    if (pathname === '/graphql') return compressHtml(request, await encodeJsonBody(await graphql.handle(request, {})));
     if (downloads && pathname.startsWith('/objects/')) return downloads(request);
     if (options.rest && pathname.startsWith('/v1/')) return options.rest(request);
     const message = `No route for ${request.method} ${pathname}: the gateway serves /graphql, /v1/jobs/{job_id}/files, /v1/files/{file_id}/refresh_url, /v1/openapi.json, /healthz, /readyz and /metrics.`;
