@@ -35,7 +35,9 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 /** Re-creates a GraphQL JSON response with its body encoded, as `jsonResponse` does; other responses pass unchanged. */
 async function encodeJsonBody(response: Response): Promise<Response> {
   if (!(response.headers.get('content-type') ?? '').includes('json')) return response;
-  const bytes = Buffer.from(await response.arrayBuffer());
+  // Yoga's Response hands back its encoded body as a Buffer already; copy only anything else.
+  const body = await response.arrayBuffer();
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
   return new NodeResponse(bytes, { status: response.status, headers: response.headers });
 }
 
