@@ -11,7 +11,9 @@ export interface LoadRequest {
 export interface LoadSettings {
   connections: number;
   warmUpSeconds: number;
+  /** Seconds of one measured run; the list benchmark repeats it `rounds` times. */
   seconds: number;
+  rounds: number;
 }
 
 export interface LoadResult {

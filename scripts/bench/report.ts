@@ -167,7 +167,7 @@ export function renderReport(report: BenchReport): string {
     '## files-gateway benchmark',
     '',
     report.environment,
-    `Load: autocannon, ${settings.connections} connections, ${settings.warmUpSeconds} s warm-up then ${settings.seconds} s per scenario, on 127.0.0.1.`,
+    `Load: autocannon, ${settings.connections} connections, on 127.0.0.1. Every server runs at once; each server and scenario pair gets ${settings.warmUpSeconds} s of warm-up, then ${settings.rounds} rounds of ${settings.seconds} s interleaved with the other pairs. req/s, p50 and p99 are the medians of the rounds.`,
     `Pages of ${PAGE_LIMIT} files, min_score ${MIN_SCORE}. The deep page starts after ${formatNumber(deep.pagesSkipped)} full pages of the big job (${formatNumber(deep.matchingFiles)} files rated ${MIN_SCORE} or more). Response sizes: ${responseSizes}.`,
     'The floor serves REST only and sends 2 SQL statements per page; the gateway also authenticates the API key and loads the job.',
     'CPU per request is the CPU time of the server process, and of all PostgreSQL processes together, during the measured seconds divided by the responses (from /proc; the load generator runs on the same two cores).',

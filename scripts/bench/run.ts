@@ -5,8 +5,8 @@
  *
  * Run: npm run bench
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/files_gateway_bench),
- * BENCH_FILES (big job size, default 1000000), BENCH_SECONDS (per scenario, default 10),
- * BENCH_WARMUP_SECONDS (default 2), BENCH_CONNECTIONS (default 10), BENCH_PRESIGN_URLS (default 20000),
+ * BENCH_FILES (big job size, default 1000000), BENCH_SECONDS (per round and scenario, default 4),
+ * BENCH_ROUNDS (default 3), BENCH_WARMUP_SECONDS (default 2), BENCH_CONNECTIONS (default 10), BENCH_PRESIGN_URLS (default 20000),
  * BENCH_CACHE_URLS (default 1000000).
  */
 import { execFile } from 'node:child_process';
@@ -22,7 +22,7 @@ import { installCleanup, removeOnExit, startConnectionCounter } from './processe
 import { type PresignResult, renderReport } from './report.ts';
 import { buildScenarios, checkScenariosInProcess, findDeepPage } from './scenarios.ts';
 import { ensureBenchSeed, requestedSizes } from './seed.ts';
-import { measureService, SERVICE_VARIANTS, type ServiceId, type ServiceRun } from './services.ts';
+import { measureServices, SERVICE_VARIANTS, type ServiceVariant } from './services.ts';
 import { benchDatabaseUrl, describeDatabaseUrl, REPO_ROOT, readPositiveInt } from './settings.ts';
 
 const log = (message: string) => console.error(message);
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   const settings = {
     connections: readPositiveInt('BENCH_CONNECTIONS', 10),
     warmUpSeconds: readPositiveInt('BENCH_WARMUP_SECONDS', 2),
-    seconds: readPositiveInt('BENCH_SECONDS', 10),
+    seconds: readPositiveInt('BENCH_SECONDS', 4),
+    rounds: readPositiveInt('BENCH_ROUNDS', 3),
   };
   const databaseUrl = benchDatabaseUrl();
 
@@ -87,13 +88,11 @@ async function main(): Promise<void> {
   const s3 = await startConnectionCounter();
   const tempDir = removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'files-gateway-bench-')));
   try {
-    const services = new Map<ServiceId, ServiceRun>();
     const context = { databaseUrl, s3Endpoint: s3.url, tempDir, settings, log };
-    for (const variant of SERVICE_VARIANTS) {
-      log(`Measuring ${variant.label}…`);
-      const served = variant.kind === 'gateway' ? scenarios : scenarios.filter((scenario) => scenario.api === 'REST');
-      services.set(variant.id, await measureService(variant, served, context));
-    }
+    // The floor serves REST only.
+    const scenariosOf = (variant: ServiceVariant) =>
+      variant.kind === 'gateway' ? scenarios : scenarios.filter((scenario) => scenario.api === 'REST');
+    const services = await measureServices(SERVICE_VARIANTS, scenariosOf, context);
 
     log('Measuring presigning…');
     const presign = await runPresignBench(readPositiveInt('BENCH_PRESIGN_URLS', 20_000));

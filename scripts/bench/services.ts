@@ -6,13 +6,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type LoadResult, type LoadSettings, measureLoad } from './load.ts';
-import { findFreePort, postgresCpuBetween, postgresCpuByPid, processCpuMs, readProcStatusBytes, startServer } from './processes.ts';
+import {
+  type ChildServer,
+  findFreePort,
+  postgresCpuBetween,
+  postgresCpuByPid,
+  processCpuMs,
+  readProcStatusBytes,
+  startServer,
+} from './processes.ts';
 import { filesInResponse, PAGE_LIMIT, type Scenario, type ScenarioId } from './scenarios.ts';
 import { serverEnv, serverNodeFlags } from './settings.ts';
 
 export type ServiceId = 'gatewayWarm' | 'gatewayCold' | 'floorSigned' | 'floorSignedCold' | 'floorUnsigned';
 
-interface ServiceVariant {
+export interface ServiceVariant {
   id: ServiceId;
   label: string;
   kind: 'gateway' | 'floor';
@@ -39,7 +47,7 @@ export interface ScenarioRun extends LoadResult {
   databaseCpuMsPerRequest: number | undefined;
 }
 
-/** Reads the CPU time of the server and of PostgreSQL around a measured run and divides it by the responses. */
+/** Reads the CPU time of the server and of PostgreSQL around a measured run. */
 function cpuSampler(pid: number) {
   type Sample = { server: number | undefined; database: Map<number, number> };
   const samples: Record<'start' | 'end', Sample> = {
@@ -50,10 +58,10 @@ function cpuSampler(pid: number) {
     sample: (moment: 'start' | 'end') => {
       samples[moment] = { server: processCpuMs(pid), database: postgresCpuByPid() };
     },
-    perRequest: (responses: number) => {
+    used: () => {
       const { start, end } = samples;
-      if (responses === 0 || start.server === undefined || end.server === undefined) return { server: undefined, database: undefined };
-      return { server: (end.server - start.server) / responses, database: postgresCpuBetween(start.database, end.database) / responses };
+      const server = start.server === undefined || end.server === undefined ? undefined : end.server - start.server;
+      return { server, database: postgresCpuBetween(start.database, end.database) };
     },
   };
 }
@@ -98,29 +106,97 @@ function startVariant(variant: ServiceVariant, context: ServiceContext, port: nu
   return startServer({ name: variant.label, nodeArgs, env, port, readyPath: variant.kind === 'gateway' ? '/readyz' : '/healthz' });
 }
 
-/** Starts one server, runs each scenario against it under load, and stops it. */
-export async function measureService(variant: ServiceVariant, scenarios: Scenario[], context: ServiceContext): Promise<ServiceRun> {
-  const server = await startVariant(variant, context, await findFreePort());
+interface Pair {
+  variant: ServiceVariant;
+  server: ChildServer;
+  scenario: Scenario;
+  rounds: LoadResult[];
+  serverCpuMs: number;
+  databaseCpuMs: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/** Runs one measured round of a pair and adds its CPU time to the pair's totals. */
+async function measureRound(pair: Pair, settings: LoadSettings): Promise<LoadResult> {
+  const cpu = cpuSampler(pair.server.pid);
+  const result = await measureLoad(pair.server.url, pair.scenario.request, { ...settings, warmUpSeconds: 0 }, cpu.sample);
+  const used = cpu.used();
+  pair.serverCpuMs += used.server ?? Number.NaN;
+  pair.databaseCpuMs += used.database;
+  pair.rounds.push(result);
+  return result;
+}
+
+/** Combines the rounds of a pair: medians of throughput and latency, sums of counts, CPU over all rounds. */
+function summarize(pair: Pair): ScenarioRun {
+  const { rounds } = pair;
+  const total = rounds.reduce((sum, round) => sum + round.total, 0);
+  const statusCounts: Record<string, number> = {};
+  for (const round of rounds) {
+    for (const [status, count] of Object.entries(round.statusCounts)) statusCounts[status] = (statusCounts[status] ?? 0) + count;
+  }
+  return {
+    requestsPerSecond: median(rounds.map((round) => round.requestsPerSecond)),
+    p50Ms: median(rounds.map((round) => round.p50Ms)),
+    p99Ms: median(rounds.map((round) => round.p99Ms)),
+    total,
+    non2xx: rounds.reduce((sum, round) => sum + round.non2xx, 0),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    statusCounts,
+    peakRssBytes: readProcStatusBytes(pair.server.pid, 'VmHWM'),
+    serverCpuMsPerRequest: total > 0 && Number.isFinite(pair.serverCpuMs) ? pair.serverCpuMs / total : undefined,
+    databaseCpuMsPerRequest: total > 0 ? pair.databaseCpuMs / total : undefined,
+  };
+}
+
+/**
+ * Starts every server at once and measures each (server, scenario) pair in interleaved rounds:
+ * round 1 runs every pair once, then round 2, and so on. A machine that slows down or speeds up
+ * during the run then shifts every pair alike, which keeps the ratios between servers and between
+ * APIs meaningful; each pair's figures are the medians of its rounds. Idle servers use no CPU.
+ */
+export async function measureServices(
+  variants: ServiceVariant[],
+  scenariosOf: (variant: ServiceVariant) => Scenario[],
+  context: ServiceContext,
+): Promise<Map<ServiceId, ServiceRun>> {
+  const servers: Array<{ variant: ServiceVariant; server: ChildServer }> = [];
   try {
-    const results = new Map<ScenarioId, ScenarioRun>();
-    for (const scenario of scenarios) {
-      await checkFullPage(server.url, scenario);
-      const cpu = cpuSampler(server.pid);
-      const result = await measureLoad(server.url, scenario.request, context.settings, cpu.sample);
-      const perRequest = cpu.perRequest(result.total);
-      results.set(scenario.id, {
-        ...result,
-        peakRssBytes: readProcStatusBytes(server.pid, 'VmHWM'),
-        serverCpuMsPerRequest: perRequest.server,
-        databaseCpuMsPerRequest: perRequest.database,
-      });
-      context.log(
-        `  ${variant.label}, ${scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-          `CPU per request ${perRequest.server?.toFixed(2)} ms server, ${perRequest.database?.toFixed(2)} ms PostgreSQL`,
-      );
+    for (const variant of variants) servers.push({ variant, server: await startVariant(variant, context, await findFreePort()) });
+    const pairs: Pair[] = servers.flatMap(({ variant, server }) =>
+      scenariosOf(variant).map((scenario) => ({ variant, server, scenario, rounds: [], serverCpuMs: 0, databaseCpuMs: 0 })),
+    );
+
+    const { settings } = context;
+    context.log(`Warming up ${pairs.length} server and scenario pairs…`);
+    for (const pair of pairs) {
+      await checkFullPage(pair.server.url, pair.scenario);
+      if (settings.warmUpSeconds > 0) {
+        await measureLoad(pair.server.url, pair.scenario.request, { ...settings, seconds: settings.warmUpSeconds, warmUpSeconds: 0 });
+      }
     }
-    return { variant, pid: server.pid, results };
+
+    for (let round = 1; round <= settings.rounds; round++) {
+      context.log(`Round ${round} of ${settings.rounds}:`);
+      for (const pair of pairs) {
+        const result = await measureRound(pair, settings);
+        context.log(`  ${pair.variant.label}, ${pair.scenario.id}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms`);
+      }
+    }
+
+    const runs = new Map<ServiceId, ServiceRun>();
+    for (const pair of pairs) {
+      const run = runs.get(pair.variant.id) ?? { variant: pair.variant, pid: pair.server.pid, results: new Map() };
+      run.results.set(pair.scenario.id, summarize(pair));
+      runs.set(pair.variant.id, run);
+    }
+    return runs;
   } finally {
-    await server.stop();
+    await Promise.all(servers.map(({ server }) => server.stop()));
   }
 }
