@@ -10,6 +10,8 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: { restType: 'authorization_error', status: 403 },
   NOT_FOUND: { restType: 'not_found', status: 404 },
   IDEMPOTENCY_IN_PROGRESS: { restType: 'idempotency_error', status: 409 },
+  LENGTH_REQUIRED: { restType: 'invalid_request_error', status: 411 },
+  PAYLOAD_TOO_LARGE: { restType: 'invalid_request_error', status: 413 },
   IDEMPOTENCY_KEY_REUSED: { restType: 'idempotency_error', status: 422 },
   RATE_LIMITED: { restType: 'rate_limit_error', status: 429 },
   INTERNAL_SERVER_ERROR: { restType: 'api_error', status: 500 },

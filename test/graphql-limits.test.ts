@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REQUEST_BODY_BYTES } from '../src/http/request-body.ts';
+import { listen, type RunningServer } from '../src/http/server.ts';
 import { graphqlRequest, useTestApp } from './helpers/app.ts';
 import { useTestDatabase } from './helpers/databases.ts';
 import { type SeededOrganization, seedFiles, seedOrganization } from './helpers/seed.ts';
@@ -103,6 +105,50 @@ describe('GraphQL query limits', () => {
     const body = (await response.json()) as { errors: Array<{ message: string }> };
     expect(response.status).toBe(400);
     expect(body.errors[0]?.message).toContain('CSRF');
+  });
+
+  describe('request bodies over HTTP', () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      server = await listen(testApp.app.fetch, '127.0.0.1', 0);
+      return () => server.close();
+    });
+
+    const post = (body: BodyInit, init: RequestInit = {}) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${seed.readKey}` },
+        body,
+        ...init,
+      });
+    const firstError = async (response: Response) =>
+      ((await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> }).errors[0];
+
+    it('rejects a body over the limit with 413', async () => {
+      const response = await post(JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(MAX_REQUEST_BODY_BYTES) }));
+      const error = await firstError(response);
+      expect(response.status).toBe(413);
+      expect(error?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(error?.message).toContain(String(MAX_REQUEST_BODY_BYTES));
+    });
+
+    it('rejects a chunked body with 411', async () => {
+      const chunks = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"query":"{ __typename }"}'));
+          controller.close();
+        },
+      });
+      const response = await post(chunks, { duplex: 'half' } as RequestInit);
+      expect(response.status).toBe(411);
+      expect((await firstError(response))?.extensions.code).toBe('LENGTH_REQUIRED');
+    });
+
+    it('accepts a body under the limit', async () => {
+      const response = await post(JSON.stringify({ query: '{ __typename }' }));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+    });
   });
 
   it('reports a syntax error as bad input', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_REQUEST_BODY_BYTES } from '../src/http/request-body.ts';
 import { runInRequestScope } from '../src/http/request-scope.ts';
 import { createLogger } from '../src/logger.ts';
 import { restErrorFromGraphQL, restParamName } from '../src/rest/errors.ts';
@@ -132,6 +133,30 @@ describe.each(DRIVERS)('REST errors on %s', (driver) => {
       expect(result.body.error.type).toBe('not_found');
       expect(result.headers.get('request-id')).toBe(result.body.error.request_id);
     }
+  });
+
+  it('rejects an oversized body with 413', async () => {
+    const length = String(MAX_REQUEST_BODY_BYTES + 1);
+    const result = await restRequest<RestErrorBody>(testApp.app, 'POST', `/v1/files/${myFile}/refresh_url`, {
+      key: mine.readKey,
+      headers: { 'Content-Length': length },
+      body: '{}',
+    });
+    expect(result.status).toBe(413);
+    expect(result.body.error.type).toBe('invalid_request_error');
+    expect(result.body.error.message).toContain(length);
+    expect(result.statements).toBe(0);
+  });
+
+  it('rejects a chunked body with 411', async () => {
+    const result = await restRequest<RestErrorBody>(testApp.app, 'POST', `/v1/files/${myFile}/refresh_url`, {
+      key: mine.readKey,
+      headers: { 'Transfer-Encoding': 'chunked' },
+      body: '{}',
+    });
+    expect(result.status).toBe(411);
+    expect(result.body.error.type).toBe('invalid_request_error');
+    expect(result.body.error.message).toContain('Content-Length');
   });
 
   it('returns 405 with Allow for a wrong method', async () => {

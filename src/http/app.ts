@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Response as NodeResponse } from '@whatwg-node/fetch';
 import { gzipSync } from 'node:zlib';
-import { ERROR_CATALOGUE } from '../errors.ts';
+import { Response as NodeResponse } from '@whatwg-node/fetch';
+import { ERROR_CATALOGUE, type ErrorCode } from '../errors.ts';
 import type { AppServices } from '../schema/context.ts';
 import { createLocalDownloadHandler } from '../storage/index.ts';
 import { createMetrics, routeOf } from './metrics.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { checkRequestBody } from './request-body.ts';
 import { type RequestScope, runInRequestScope } from './request-scope.ts';
 import { createGraphQLServer, type GraphiQLDefaults, type GraphQLServer } from './yoga.ts';
 
@@ -75,12 +76,22 @@ function acceptsHtmlOnly(request: Request): boolean {
   return request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
 }
 
+/** Answers a request refused before routing, in the error shape of the API it was sent to. */
+function refusedResponse(
+  pathname: string,
+  requestId: string,
+  code: ErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  const { status, restType } = ERROR_CATALOGUE[code];
+  if (pathname.startsWith('/v1/')) return jsonResponse(status, errorBody(restType, message, requestId), headers);
+  return jsonResponse(status, { errors: [{ message, extensions: { code } }] }, headers);
+}
+
 function rateLimitedResponse(pathname: string, requestId: string, headers: Record<string, string>): Response {
   const message = `Rate limit exceeded for this API key: retry after ${headers['Retry-After']} seconds.`;
-  if (pathname.startsWith('/v1/')) {
-    return jsonResponse(429, errorBody(ERROR_CATALOGUE.RATE_LIMITED.restType, message, requestId), headers);
-  }
-  return jsonResponse(429, { errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] }, headers);
+  return refusedResponse(pathname, requestId, 'RATE_LIMITED', message, headers);
 }
 
 export function createApp(services: AppServices, options: AppOptions = {}): App {
@@ -104,6 +115,8 @@ export function createApp(services: AppServices, options: AppOptions = {}): App 
   };
 
   const limitAndRoute = async (request: Request, pathname: string, scope: RequestScope): Promise<Response> => {
+    const bodyProblem = checkRequestBody(request);
+    if (bodyProblem) return refusedResponse(pathname, scope.requestId, bodyProblem.code, bodyProblem.message);
     if (!isMetered(request, pathname)) return route(request, pathname, scope);
     const authorization = request.headers.get('authorization');
     const decision = await limiter.consume(authorization);

@@ -1,5 +1,6 @@
 import { IDEMPOTENCY_KEY_TTL_HOURS } from '../db/queries/idempotency.ts';
 import { ERROR_CATALOGUE, type ErrorCode } from '../errors.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../http/request-body.ts';
 import { MIN_SCORE } from '../schema/pagination.ts';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.ts';
 import { LIMIT } from './list-files.ts';
@@ -61,6 +62,8 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   NOT_FOUND: "No such id in the API key's organization.",
   IDEMPOTENCY_IN_PROGRESS: 'A request with the same Idempotency-Key is still running.',
   IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was used for a different request.',
+  LENGTH_REQUIRED: 'A request body was sent in chunks without Content-Length.',
+  PAYLOAD_TOO_LARGE: `The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`,
   RATE_LIMITED: 'Too many requests.',
   INTERNAL_SERVER_ERROR: 'The server failed; retry later.',
   DATABASE_UNAVAILABLE: 'The database is unavailable; retry later.',
@@ -140,7 +143,13 @@ function buildPaths(): JsonObject {
         parameters: ['FileId', 'IdempotencyKey'].map((name) => ref('parameters', name)),
         responses: {
           '200': successResponse('The new URL.', 'RefreshedUrl', { [IDEMPOTENT_REPLAYED_HEADER]: ref('headers', 'IdempotentReplayed') }),
-          ...errorResponsesFor([...COMMON_ERRORS, 'IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED']),
+          ...errorResponsesFor([
+            ...COMMON_ERRORS,
+            'IDEMPOTENCY_IN_PROGRESS',
+            'IDEMPOTENCY_KEY_REUSED',
+            'LENGTH_REQUIRED',
+            'PAYLOAD_TOO_LARGE',
+          ]),
         },
       },
     },
