@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createApiKey, findApiKeyBySecret, revokeApiKey } from '../src/db/queries/api-keys.ts';
-import { countJobFiles, insertFileWithKeyframes, listJobFilesPage } from '../src/db/queries/files.ts';
+import { countJobFiles, findKeyframesByFileIds, insertFileWithKeyframes, listJobFilesPage } from '../src/db/queries/files.ts';
 import { createJob } from '../src/db/queries/jobs.ts';
 import { createOrganization } from '../src/db/queries/organizations.ts';
 import { apiKeys, files, keyframes } from '../src/db/schema.ts';
@@ -138,6 +138,46 @@ describe.each(DRIVERS)('database on %s', (driver) => {
     expect(await countJobFiles(db, job.id, 1)).toBe(4);
     expect(await countJobFiles(db, job.id, 3)).toBe(3);
     expect(await countJobFiles(db, job.id, 5)).toBe(1);
+  });
+
+  it('reads page rows as the query builder maps them', async () => {
+    const { db, org, job } = await seedJob();
+    const full = fileRow(job.id, org.id, {
+      contentType: 'video/mp4',
+      sizeBytes: 5_000_000_123,
+      durationSeconds: 15.041,
+      width: 1280,
+      height: 720,
+      capturedAt: new Date('2022-08-14T11:12:31.250Z'),
+      capturedAtLocal: new Date(Date.UTC(2022, 7, 14, 14, 12, 31, 250)),
+      capturedAtOffsetMinutes: 180,
+      deviceModel: 'Pixel 8',
+      deviceOs: 'Android 14',
+      appVersion: '2.3.1',
+      workerRegion: 'KE-30',
+      annotations: { labels: ['street', 'night'], score: 0.5, nested: { text: 'héllo…' } },
+      createdAt: new Date('2026-01-01T00:00:00.001Z'),
+    });
+    const frames = [0, 1, 2].map((index) => ({
+      fileId: full.id,
+      index,
+      timestampSeconds: 3.75 * (index + 1),
+      width: 720,
+      height: 1280,
+      storageKey: `${full.storageKey}.keyframe-${index}.png`,
+    }));
+    const bare = fileRow(job.id, org.id, { createdAt: new Date('2026-01-01T00:00:00.002Z') });
+    await insertFileWithKeyframes(db, full, frames);
+    await insertFileWithKeyframes(db, bare, []);
+
+    const page = await listJobFilesPage(db, { jobId: job.id, minScore: 1, limit: 10, direction: 'forward' });
+    const mapped = await db.select().from(files).where(eq(files.jobId, job.id)).orderBy(files.createdAt);
+    expect(page.rows).toEqual(mapped);
+    expect(page.rows[0]?.sizeBytes).toBe(5_000_000_123);
+    expect(page.rows[0]?.capturedAtLocal?.toISOString()).toBe('2022-08-14T14:12:31.250Z');
+
+    const mappedFrames = await db.select().from(keyframes).where(eq(keyframes.fileId, full.id)).orderBy(keyframes.index);
+    expect(await findKeyframesByFileIds(db, [full.id, bare.id])).toEqual(mappedFrames);
   });
 
   it('pages a job forward and backward to the same set', async () => {

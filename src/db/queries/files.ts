@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, sql, sum } from 'drizzle-orm';
+import { and, eq, gte, sql, sum } from 'drizzle-orm';
 import type { Db } from '../client.ts';
+import { dateOf, dateOrNull, epochMs, jsonOrNull, queryRows, type RawRow } from '../raw-rows.ts';
 import { type FileRow, files, jobFileCounts, type KeyframeRow, keyframes } from '../schema.ts';
 import { oncePerDatabase } from './prepared.ts';
 
@@ -36,75 +37,92 @@ export async function listJobFilesPage(db: Db, query: FilePageQuery): Promise<Fi
   if (!Number.isInteger(query.minScore) || query.minScore < 1 || query.minScore > 5) {
     throw new RangeError(`minScore must be an integer from 1 to 5, got ${query.minScore}`);
   }
-  const rows = await pageStatement(db, query).execute({
-    jobId: query.jobId,
-    limit: query.limit + 1,
-    afterCreatedAt: query.after?.createdAt.toISOString(),
-    afterId: query.after?.id,
-    beforeCreatedAt: query.before?.createdAt.toISOString(),
-    beforeId: query.before?.id,
-  });
+  const params: unknown[] = [query.jobId, query.limit + 1];
+  if (query.after) params.push(query.after.createdAt.toISOString(), query.after.id);
+  if (query.before) params.push(query.before.createdAt.toISOString(), query.before.id);
+  const rows = await queryRows(db, pageSql(query), params);
 
   const hasMore = rows.length > query.limit;
-  const page = rows.slice(0, query.limit);
+  const page = rows.slice(0, query.limit).map(toFileRow);
   if (query.direction === 'backward') page.reverse();
   return { rows: page, hasMore };
 }
 
-/** The parts of a page query that change the SQL text. Everything else is a bind parameter. */
-interface PageShape {
-  minScore: number;
-  direction: FilePageQuery['direction'];
-  hasAfter: boolean;
-  hasBefore: boolean;
-}
+// Every column of `files`; timestamps as epoch milliseconds, so both drivers return numbers.
+const FILE_COLUMNS = [
+  'id',
+  'job_id',
+  'organization_id',
+  'submission_id',
+  'content_type',
+  'size_bytes::float8 as size_bytes',
+  'duration_seconds',
+  'width',
+  'height',
+  'content_hash',
+  `${epochMs('captured_at')} as captured_at_ms`,
+  `${epochMs('captured_at_local')} as captured_at_local_ms`,
+  'captured_at_offset_minutes',
+  'ai_star_rating',
+  'device_model',
+  'device_os',
+  'app_version',
+  'worker_region',
+  'annotations',
+  'storage_key',
+  `${epochMs('created_at')} as created_at_ms`,
+].join(', ');
 
-type PageStatement = ReturnType<typeof preparePageStatement>;
+const pageSqlCache = new Map<string, string>();
 
-// Up to 40 statements per database (5 scores, 2 directions, with or without each cursor),
-// each prepared the first time a request needs it.
-const pageStatementsOf = oncePerDatabase(() => new Map<string, PageStatement>());
-
-function pageStatement(db: Db, query: FilePageQuery): PageStatement {
-  const shape: PageShape = {
-    minScore: query.minScore,
-    direction: query.direction,
-    hasAfter: query.after !== undefined,
-    hasBefore: query.before !== undefined,
-  };
-  const name = `files_page_min${shape.minScore}_${shape.direction}${shape.hasAfter ? '_after' : ''}${shape.hasBefore ? '_before' : ''}`;
-  const statements = pageStatementsOf(db);
-  let statement = statements.get(name);
-  if (!statement) {
-    statement = preparePageStatement(db, name, shape);
-    statements.set(name, statement);
+/**
+ * Returns the SQL of a page query, one text per shape (score, direction, cursors), so PostgreSQL
+ * prepares each shape once per connection. Parameters: $1 job id, $2 row limit, then the after
+ * and before positions as (timestamp, id) pairs.
+ */
+function pageSql(query: FilePageQuery): string {
+  const key = `${query.minScore}:${query.direction}:${query.after ? 'a' : ''}:${query.before ? 'b' : ''}`;
+  let text = pageSqlCache.get(key);
+  if (text === undefined) {
+    // A literal (not a bind parameter) lets PostgreSQL match the partial index for this score.
+    const conditions = ['job_id = $1', `ai_star_rating >= ${query.minScore}`];
+    let next = 3;
+    if (query.after) {
+      conditions.push(`(created_at, id) > ($${next}::timestamptz, $${next + 1})`);
+      next += 2;
+    }
+    if (query.before) conditions.push(`(created_at, id) < ($${next}::timestamptz, $${next + 1})`);
+    const order = query.direction === 'forward' ? 'created_at, id' : 'created_at desc, id desc';
+    text = `select ${FILE_COLUMNS} from files where ${conditions.join(' and ')} order by ${order} limit $2`;
+    pageSqlCache.set(key, text);
   }
-  return statement;
+  return text;
 }
 
-function preparePageStatement(db: Db, name: string, shape: PageShape) {
-  // A literal (not a bind parameter) lets PostgreSQL match the partial index for this score,
-  // in custom and generic plans alike.
-  const ratingFilter = sql.raw(`"files"."ai_star_rating" >= ${shape.minScore}`);
-  const conditions = [eq(files.jobId, sql.placeholder('jobId')), ratingFilter];
-  if (shape.hasAfter) conditions.push(sql`(${files.createdAt}, ${files.id}) > ${cursorPosition('after')}`);
-  if (shape.hasBefore) conditions.push(sql`(${files.createdAt}, ${files.id}) < ${cursorPosition('before')}`);
-
-  const forward = shape.direction === 'forward';
-  // A generic plan assumes that the `limit` parameter keeps 10 % of the rows, so it costs more than
-  // a custom plan, and PostgreSQL 15 (default plan_cache_mode, 1M-file job) kept custom plans.
-  // EXPLAIN EXECUTE showed the partial index in both kinds.
-  return db
-    .select()
-    .from(files)
-    .where(and(...conditions))
-    .orderBy(...(forward ? [asc(files.createdAt), asc(files.id)] : [desc(files.createdAt), desc(files.id)]))
-    .limit(sql.placeholder('limit'))
-    .prepare(name);
-}
-
-function cursorPosition(side: 'after' | 'before') {
-  return sql`(${sql.placeholder(`${side}CreatedAt`)}::timestamptz, ${sql.placeholder(`${side}Id`)})`;
+function toFileRow(row: RawRow): FileRow {
+  return {
+    id: row.id as string,
+    jobId: row.job_id as string,
+    organizationId: row.organization_id as string,
+    submissionId: row.submission_id as string,
+    contentType: row.content_type as string,
+    sizeBytes: row.size_bytes as number,
+    durationSeconds: row.duration_seconds as number | null,
+    width: row.width as number | null,
+    height: row.height as number | null,
+    contentHash: row.content_hash as string,
+    capturedAt: dateOrNull(row.captured_at_ms),
+    capturedAtLocal: dateOrNull(row.captured_at_local_ms),
+    capturedAtOffsetMinutes: row.captured_at_offset_minutes as number | null,
+    aiStarRating: row.ai_star_rating as number,
+    deviceModel: row.device_model as string | null,
+    deviceOs: row.device_os as string | null,
+    appVersion: row.app_version as string | null,
+    workerRegion: row.worker_region as string | null,
+    annotations: jsonOrNull(row.annotations),
+    storageKey: row.storage_key as string,
+    createdAt: dateOf(row.created_at_ms),
+  };
 }
 
 /** Counts a job's files rated at least `minScore`, from the per-rating counters. */
@@ -131,17 +149,19 @@ export function findFilesByIds(db: Db, organizationId: string, ids: readonly str
   return filesByIdsStatement(db).execute({ organizationId, ids });
 }
 
-const keyframesByFileIdsStatement = oncePerDatabase((db) =>
-  db
-    .select()
-    .from(keyframes)
-    .where(sql`${keyframes.fileId} = any(${sql.placeholder('fileIds')}::text[])`)
-    .orderBy(asc(keyframes.fileId), asc(keyframes.index))
-    .prepare('keyframes_by_file_ids'),
-);
+const KEYFRAMES_SQL =
+  'select file_id, index, timestamp_seconds, width, height, storage_key from keyframes where file_id = any($1::text[]) order by file_id, index';
 
-export function findKeyframesByFileIds(db: Db, fileIds: readonly string[]): Promise<KeyframeRow[]> {
-  return keyframesByFileIdsStatement(db).execute({ fileIds });
+export async function findKeyframesByFileIds(db: Db, fileIds: readonly string[]): Promise<KeyframeRow[]> {
+  const rows = await queryRows(db, KEYFRAMES_SQL, [fileIds]);
+  return rows.map((row) => ({
+    fileId: row.file_id as string,
+    index: row.index as number,
+    timestampSeconds: row.timestamp_seconds as number,
+    width: row.width as number,
+    height: row.height as number,
+    storageKey: row.storage_key as string,
+  }));
 }
 
 export async function findFileByHash(db: Db, jobId: string, contentHash: string) {
