@@ -5,8 +5,8 @@
  *
  * Run: npm run bench
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/files_gateway_bench),
- * BENCH_FILES (big job size, default 1000000), BENCH_SECONDS (per round and scenario, default 4),
- * BENCH_ROUNDS (default 3), BENCH_WARMUP_SECONDS (default 2), BENCH_CONNECTIONS (default 10), BENCH_PRESIGN_URLS (default 20000),
+ * BENCH_FILES (big job size, default 1000000), BENCH_SECONDS (per round and scenario, default 3),
+ * BENCH_ROUNDS (default 5), BENCH_WARMUP_SECONDS (default 2), BENCH_CONNECTIONS (default 10), BENCH_PRESIGN_URLS (default 20000),
  * BENCH_CACHE_URLS (default 1000000).
  */
 import { execFile } from 'node:child_process';
@@ -69,8 +69,8 @@ async function main(): Promise<void> {
   const settings = {
     connections: readPositiveInt('BENCH_CONNECTIONS', 10),
     warmUpSeconds: readPositiveInt('BENCH_WARMUP_SECONDS', 2),
-    seconds: readPositiveInt('BENCH_SECONDS', 4),
-    rounds: readPositiveInt('BENCH_ROUNDS', 3),
+    seconds: readPositiveInt('BENCH_SECONDS', 3),
+    rounds: readPositiveInt('BENCH_ROUNDS', 5),
   };
   const databaseUrl = benchDatabaseUrl();
 
