@@ -27,8 +27,8 @@ function groupByFileId(fileIds: readonly string[], rows: KeyframeRow[]): Keyfram
 }
 
 /**
- * A request's download URLs: a URL already in the signed-URL cache comes back as a value, with no
- * promise per field, and the misses are batched into one signing call per tick.
+ * Creates the download URLs of one request. A URL already in the signed-URL cache comes back as a
+ * value, with no promise per field, and the misses are batched into one signing call per tick.
  */
 function createRequestUrls(services: AppServices, cached: CachedUrlReader): RequestUrls {
   // maxBatchSize keeps one batch's signing work bounded.

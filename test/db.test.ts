@@ -140,7 +140,7 @@ describe.each(DRIVERS)('database on %s', (driver) => {
     expect(await countJobFiles(db, job.id, 5)).toBe(1);
   });
 
-  it('reads page rows as the query builder maps them', async () => {
+  it('maps page rows like the query builder', async () => {
     const { db, org, job } = await seedJob();
     const full = fileRow(job.id, org.id, {
       contentType: 'video/mp4',

@@ -312,7 +312,7 @@ describe('S3 object store', () => {
       expect(verifyPresignedUrl(after.url, { secretAccessKey: rotated.secretAccessKey })).toEqual({ valid: true });
     });
 
-    it('stops reading cached URLs of rotated credentials', async () => {
+    it('ignores cached URLs of rotated credentials', async () => {
       const soon = () => new Date(Date.now() + 120_000);
       let current: S3Credentials = { ...CREDENTIALS, sessionToken: 'first', expiration: soon() };
       const store = await openStore({ credentials: async () => current });
@@ -375,7 +375,7 @@ describe('S3 object store', () => {
       expect(verifyPresignedUrl(fresh?.url ?? '', { secretAccessKey: CREDENTIALS.secretAccessKey })).toEqual({ valid: true });
     });
 
-    it('reads cached URLs only for the same window and content type', async () => {
+    it('reads cached URLs per window and type', async () => {
       const clock = makeClock(WINDOW_START_MS + 5_000);
       const store = await openStore({ clock });
       const [first] = keys;

@@ -156,9 +156,9 @@ function summarize(pair: Pair): ScenarioRun {
 
 /**
  * Starts every server at once and measures each (server, scenario) pair in interleaved rounds:
- * round 1 runs every pair once, then round 2, and so on. A machine that slows down or speeds up
- * during the run then shifts every pair alike, which keeps the ratios between servers and between
- * APIs meaningful; each pair's figures are the medians of its rounds. Idle servers use no CPU.
+ * round 1 runs every pair once, then round 2, and so on. When the machine slows down or speeds up
+ * during the run, every pair is shifted alike, so the ratios between servers and between APIs
+ * stay meaningful. Each pair's figures are the medians of its rounds. Idle servers use no CPU.
  */
 export async function measureServices(
   variants: ServiceVariant[],

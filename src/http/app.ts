@@ -76,7 +76,7 @@ function acceptsHtmlOnly(request: Request): boolean {
   return request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
 }
 
-/** Answers a request refused before routing, in the error shape of the API it was sent to. */
+/** Builds the error response to a request rejected before routing, in the shape of the API it was sent to. */
 function refusedResponse(
   pathname: string,
   requestId: string,

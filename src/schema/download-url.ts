@@ -2,7 +2,7 @@ import type { SignedUrl } from '../storage/types.ts';
 import type { GraphQLContext } from './context.ts';
 
 /**
- * Reads one part of an object's signed URL. A cached URL is answered synchronously, so a warm page
+ * Reads one part of an object's signed URL. A cached URL is returned synchronously, so a warm page
  * of files creates no promise per URL field; only a miss waits for the batched signing.
  */
 function pick<T>(ctx: GraphQLContext, storageKey: string, contentType: string, part: (signed: SignedUrl) => T): T | Promise<T> {

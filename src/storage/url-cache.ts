@@ -20,8 +20,8 @@ interface Entry extends SignatureInputs {
  * of the process. A new window or new credentials therefore replace an entry instead of adding
  * one, and no lookup has to build a composite key string.
  *
- * NOTE: an S3 entry takes about 0.9 KB of heap, mostly the URL itself (see BENCHMARKS.md), so the
- * default of 100,000 entries can reach about 90 MB.
+ * NOTE: an S3 entry takes about 0.8 KB of heap, mostly the URL itself (see BENCHMARKS.md), so the
+ * default of 100,000 entries can reach about 80 MB.
  */
 export class SignedUrlCache {
   readonly #entries: LRUCache<string, Entry> | undefined;
