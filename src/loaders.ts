@@ -35,8 +35,18 @@ function createRequestUrls(services: AppServices, cached: CachedUrlReader): Requ
   const misses = new DataLoader<string, SignedUrl>(async (keys) => services.store.sign(keys.map(parseSigningKey)), {
     maxBatchSize: 1000,
   });
+  // The URL and its expiry are two fields, so each object is looked up twice: the second lookup
+  // is answered here, and the cache counts one hit or one miss per URL.
+  const seen = new Map<string, { contentType: string; signed: SignedUrl | Promise<SignedUrl> }>();
   return {
-    urlOf: (storageKey, contentType) => cached.get({ key: storageKey, contentType }) ?? misses.load(signingKey(storageKey, contentType)),
+    urlOf: (storageKey, contentType) => {
+      const known = seen.get(storageKey);
+      if (known?.contentType === contentType) return known.signed;
+
+      const signed = cached.get({ key: storageKey, contentType }) ?? misses.load(signingKey(storageKey, contentType));
+      seen.set(storageKey, { contentType, signed });
+      return signed;
+    },
   };
 }
 

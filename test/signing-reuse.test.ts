@@ -33,9 +33,20 @@ describe.each(DRIVERS)('signature reuse on %s', (driver) => {
     expect(second).toEqual(first);
   });
 
+  it('counts one cache hit per URL', async () => {
+    await list();
+    const before = testApp.services.store.cacheStats();
+    await list();
+    const after = testApp.services.store.cacheStats();
+
+    expect(after.hits - before.hits).toBe(70);
+    expect(after.misses - before.misses).toBe(0);
+  });
+
   it('signs again in the next window', async () => {
     const first = await list();
     const before = testApp.services.store.signCount;
+    const missesBefore = testApp.services.store.cacheStats().misses;
     clock.nowMs += testApp.config.signingWindowSeconds * 1000;
     const next = await list();
     const urlsOf = (listing: Listing) =>
@@ -43,6 +54,7 @@ describe.each(DRIVERS)('signature reuse on %s', (driver) => {
 
     expect(urlsOf(next)).toHaveLength(70);
     expect(testApp.services.store.signCount).toBe(before + 70);
+    expect(testApp.services.store.cacheStats().misses - missesBefore).toBe(70);
     expect(urlsOf(next)).not.toEqual(urlsOf(first));
   });
 

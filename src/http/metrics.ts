@@ -42,7 +42,7 @@ export function createMetrics(services: AppServices): Metrics {
   });
   new Gauge({
     name: 'files_gateway_signed_url_cache',
-    help: 'Signed-URL cache counters since start-up: hits, misses, evictions; and current entries.',
+    help: 'Signed-URL cache counters since start-up: hits (URLs served from the cache), misses (URLs signed because none was cached), evictions; and current entries.',
     labelNames: ['counter'] as const,
     registers: [registry],
     collect() {

@@ -79,7 +79,8 @@ export class WindowedSigner {
     const nowMs = this.clock();
     const { windowStartSeconds } = signingTime(nowMs, this.policy, false);
     const inputs = { identity, windowStartSeconds: windowStartSeconds as number };
-    return { get: (request) => this.cache.get(request, inputs, nowMs) };
+    // A miss here is followed by signing, which counts it.
+    return { get: (request) => this.cache.get(request, inputs, nowMs, false) };
   }
 
   /**

@@ -30,8 +30,9 @@ export interface CachedUrlReader {
 
 /** Counters of the signed-URL cache, for metrics. */
 export interface SignedUrlCacheStats {
+  /** URLs served from the cache. */
   hits: number;
-  /** Lookups that found no entry or an expired one; always 0 while the cache is disabled. */
+  /** URLs signed because the cache had no valid entry; always 0 while the cache is disabled. */
   misses: number;
   evictions: number;
   entries: number;

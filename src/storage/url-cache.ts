@@ -40,8 +40,12 @@ export class SignedUrlCache {
     });
   }
 
-  /** Returns the URL signed for exactly these inputs, unless it is missing or expires at or before `nowMs`. */
-  get(request: SignRequest, inputs: SignatureInputs, nowMs: number): SignedUrl | undefined {
+  /**
+   * Returns the URL signed for exactly these inputs, unless it is missing or expires at or before
+   * `nowMs`. A miss is counted only with `countMiss`, so a lookup that is followed by signing
+   * counts the miss once, where the signing happens.
+   */
+  get(request: SignRequest, inputs: SignatureInputs, nowMs: number, countMiss = true): SignedUrl | undefined {
     if (!this.#entries) return undefined;
 
     const entry = this.#entries.get(request.key);
@@ -52,7 +56,7 @@ export class SignedUrlCache {
       entry.contentType !== request.contentType ||
       entry.signed.expiresAt.getTime() <= nowMs
     ) {
-      this.#misses += 1;
+      if (countMiss) this.#misses += 1;
       return undefined;
     }
     this.#hits += 1;
