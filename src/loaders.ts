@@ -36,7 +36,7 @@ function createRequestUrls(services: AppServices, cached: CachedUrlReader): Requ
     maxBatchSize: 1000,
   });
   // The URL and its expiry are two fields, so each object is looked up twice: the second lookup
-  // is answered here, and the cache counts one hit or one miss per URL.
+  // is served from this map, and the cache counts one hit or one miss per URL.
   const seen = new Map<string, { contentType: string; signed: SignedUrl | Promise<SignedUrl> }>();
   return {
     urlOf: (storageKey, contentType) => {
