@@ -77,7 +77,7 @@ function acceptsHtmlOnly(request: Request): boolean {
 }
 
 /** Builds the error response to a request rejected before routing, in the shape of the API it was sent to. */
-function refusedResponse(
+function rejectionResponse(
   pathname: string,
   requestId: string,
   code: ErrorCode,
@@ -91,7 +91,7 @@ function refusedResponse(
 
 function rateLimitedResponse(pathname: string, requestId: string, headers: Record<string, string>): Response {
   const message = `Rate limit exceeded for this API key: retry after ${headers['Retry-After']} seconds.`;
-  return refusedResponse(pathname, requestId, 'RATE_LIMITED', message, headers);
+  return rejectionResponse(pathname, requestId, 'RATE_LIMITED', message, headers);
 }
 
 export function createApp(services: AppServices, options: AppOptions = {}): App {
@@ -116,7 +116,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): App 
 
   const limitAndRoute = async (request: Request, pathname: string, scope: RequestScope): Promise<Response> => {
     const bodyProblem = checkRequestBody(request);
-    if (bodyProblem) return refusedResponse(pathname, scope.requestId, bodyProblem.code, bodyProblem.message);
+    if (bodyProblem) return rejectionResponse(pathname, scope.requestId, bodyProblem.code, bodyProblem.message);
     if (!isMetered(request, pathname)) return route(request, pathname, scope);
     const authorization = request.headers.get('authorization');
     const decision = await limiter.consume(authorization);

@@ -39,7 +39,7 @@ export function createGraphQLServer(services: AppServices, graphiql: GraphiQLDef
     renderGraphiQL,
     // One operation per request: a batched array would multiply the work behind one rate-limit token.
     batching: false,
-    // The app refuses bodies over MAX_REQUEST_BODY_BYTES by their Content-Length before Yoga
+    // The app rejects bodies over MAX_REQUEST_BODY_BYTES by their Content-Length before Yoga
     // reads them, so Yoga's byte-counting stream around every POST body is not needed.
     maxRequestBodySize: false,
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
