@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createApiKey, findApiKeyBySecret, revokeApiKey } from '../src/db/queries/api-keys.ts';
-import { countJobFiles, findKeyframesByFileIds, insertFileWithKeyframes, listJobFilesPage } from '../src/db/queries/files.ts';
+import {
+  countJobFiles,
+  findFilesByIds,
+  findKeyframesByFileIds,
+  insertFileWithKeyframes,
+  listJobFilesPage,
+} from '../src/db/queries/files.ts';
 import { createJob } from '../src/db/queries/jobs.ts';
 import { createOrganization } from '../src/db/queries/organizations.ts';
 import { apiKeys, files, keyframes } from '../src/db/schema.ts';
@@ -175,6 +181,11 @@ describe.each(DRIVERS)('database on %s', (driver) => {
     expect(page.rows).toEqual(mapped);
     expect(page.rows[0]?.sizeBytes).toBe(5_000_000_123);
     expect(page.rows[0]?.capturedAtLocal?.toISOString()).toBe('2022-08-14T14:12:31.250Z');
+
+    const byId = (rows: Array<{ id: string }>) => [...rows].sort((a, b) => a.id.localeCompare(b.id));
+    const found = await findFilesByIds(db, org.id, [full.id, bare.id, 'file_missing']);
+    expect(byId(found)).toEqual(byId(mapped));
+    expect(await findFilesByIds(db, newId('organization'), [full.id])).toEqual([]);
 
     const mappedFrames = await db.select().from(keyframes).where(eq(keyframes.fileId, full.id)).orderBy(keyframes.index);
     expect(await findKeyframesByFileIds(db, [full.id, bare.id])).toEqual(mappedFrames);

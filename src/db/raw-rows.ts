@@ -34,5 +34,5 @@ export const dateOf = (value: unknown): Date => new Date(Math.round(value as num
 /** Reads a nullable column selected with `epochMs`. */
 export const dateOrNull = (value: unknown): Date | null => (value === null ? null : dateOf(value));
 
-/** Reads a jsonb column: both drivers parse it, but a string is parsed here should one arrive as text. */
+/** Reads a jsonb column. Both drivers parse it, and a value that arrives as text is parsed here. */
 export const jsonOrNull = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : (value ?? null));

@@ -3,7 +3,7 @@ import type { GraphQLContext } from './context.ts';
 
 /**
  * Reads one part of an object's signed URL. A cached URL is returned synchronously, so a warm page
- * of files creates no promise per URL field; only a miss waits for the batched signing.
+ * of files creates no promise per URL field. Only a miss waits for the batched signing.
  */
 function pick<T>(ctx: GraphQLContext, storageKey: string, contentType: string, part: (signed: SignedUrl) => T): T | Promise<T> {
   const signed = ctx.loaders.urls.urlOf(storageKey, contentType);

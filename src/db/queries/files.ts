@@ -1,8 +1,7 @@
-import { and, eq, gte, sql, sum } from 'drizzle-orm';
+import { and, eq, gte, sum } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { dateOf, dateOrNull, epochMs, jsonOrNull, queryRows, type RawRow } from '../raw-rows.ts';
 import { type FileRow, files, jobFileCounts, type KeyframeRow, keyframes } from '../schema.ts';
-import { oncePerDatabase } from './prepared.ts';
 
 /** Position of a file in a job's listing: creation time, then id to break ties. */
 export interface FilePosition {
@@ -136,17 +135,12 @@ export async function countJobFiles(db: Db, jobId: string, minScore: number): Pr
 
 // `= any(array)` keeps one SQL text for every number of ids, so one prepared statement serves
 // all batch sizes, where `in (...)` would need a statement per list length.
-const filesByIdsStatement = oncePerDatabase((db) =>
-  db
-    .select()
-    .from(files)
-    .where(and(eq(files.organizationId, sql.placeholder('organizationId')), sql`${files.id} = any(${sql.placeholder('ids')}::text[])`))
-    .prepare('files_by_ids'),
-);
+const FILES_BY_IDS_SQL = `select ${FILE_COLUMNS} from files where organization_id = $1 and id = any($2::text[])`;
 
 /** Loads files by id, limited to one organization: another organization's file is simply absent. */
-export function findFilesByIds(db: Db, organizationId: string, ids: readonly string[]): Promise<FileRow[]> {
-  return filesByIdsStatement(db).execute({ organizationId, ids });
+export async function findFilesByIds(db: Db, organizationId: string, ids: readonly string[]): Promise<FileRow[]> {
+  const rows = await queryRows(db, FILES_BY_IDS_SQL, [organizationId, ids]);
+  return rows.map(toFileRow);
 }
 
 const KEYFRAMES_SQL =
