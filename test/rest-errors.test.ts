@@ -145,6 +145,7 @@ describe.each(DRIVERS)('REST errors on %s', (driver) => {
     expect(result.status).toBe(413);
     expect(result.body.error.type).toBe('invalid_request_error');
     expect(result.body.error.message).toContain(length);
+    expect(result.body.error.message).toContain('empty');
     expect(result.statements).toBe(0);
   });
 

@@ -115,7 +115,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): App 
   };
 
   const limitAndRoute = async (request: Request, pathname: string, scope: RequestScope): Promise<Response> => {
-    const bodyProblem = checkRequestBody(request);
+    const bodyProblem = checkRequestBody(request, pathname);
     if (bodyProblem) return rejectionResponse(pathname, scope.requestId, bodyProblem.code, bodyProblem.message);
     if (!isMetered(request, pathname)) return route(request, pathname, scope);
     const authorization = request.headers.get('authorization');

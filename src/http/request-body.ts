@@ -17,7 +17,7 @@ export interface RequestBodyProblem {
  * count bytes as they arrive, as Yoga's own limit did for every POST at a cost in CPU. A body sent
  * in chunks without a length is rejected.
  */
-export function checkRequestBody(request: Request): RequestBodyProblem | undefined {
+export function checkRequestBody(request: Request, pathname: string): RequestBodyProblem | undefined {
   const length = request.headers.get('content-length');
   if (length === null) {
     if (request.headers.get('transfer-encoding') === null) return undefined;
@@ -29,7 +29,7 @@ export function checkRequestBody(request: Request): RequestBodyProblem | undefin
   if (Number(length) > MAX_REQUEST_BODY_BYTES) {
     return {
       code: 'PAYLOAD_TOO_LARGE',
-      message: `Request body of ${length} bytes is too large: the limit is ${MAX_REQUEST_BODY_BYTES} bytes. Send a smaller GraphQL document or fewer variables.`,
+      message: `Request body of ${length} bytes is too large: the limit is ${MAX_REQUEST_BODY_BYTES} bytes. ${pathname === '/graphql' ? 'Send a smaller GraphQL document or fewer variables.' : 'REST routes need no request body: send an empty one.'}`,
     };
   }
   return undefined;
